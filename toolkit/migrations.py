@@ -1,0 +1,124 @@
+"""The schema, as sqlite-utils `Migrations` steps: each runs once, so `init-db` is safe to repeat.
+
+Never add a column for a participant's name, phone, photo, address or GPS (DESIGN.md "Data model").
+Append new steps; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+migrations = Migrations("toolkit")
+
+# Client fields of a session log, in the order they are hashed and exported.
+LOG_FIELDS = {
+    "guide": str,
+    "lang": str,
+    "content_version": str,
+    "app_version": str,
+    "held_on": str,
+    "minutes": int,
+    "district": str,
+    "venue_type": str,
+    "participants": int,
+    "returnees": int,
+    "steps_done": str,  # JSON list of step ids
+    "themes": str,  # JSON list from the themes vocabulary
+    "requested": str,  # JSON list of guide slugs asked for next
+    "referrals": str,  # JSON object: referral type -> count
+    "market_info": str,
+    "notes": str,
+    "voided": int,
+}
+
+
+@migrations()
+def m001_people_and_devices(db: sqlite_utils.Database) -> None:
+    db["facilitators"].create(
+        {"id": str, "name": str, "country": str, "created_at": str},
+        pk="id",
+        not_null={"name", "country", "created_at"},
+    )
+    db["devices"].create(
+        {
+            "id": str,
+            "facilitator_id": str,
+            "token_hash": str,
+            "created_at": str,
+            "last_sync_at": str,
+            "revoked_at": str,
+        },
+        pk="id",
+        foreign_keys=[("facilitator_id", "facilitators", "id")],
+        not_null={"facilitator_id", "token_hash", "created_at"},
+    )
+    db["devices"].create_index(["token_hash"], unique=True)
+    db["enrolments"].create(
+        {
+            "code_hash": str,
+            "facilitator_id": str,
+            "created_at": str,
+            "expires_at": str,
+            "used_at": str,
+            "device_id": str,
+        },
+        pk="code_hash",
+        foreign_keys=[("facilitator_id", "facilitators", "id")],
+    )
+    db["coordinators"].create(
+        {
+            "id": str,
+            "username": str,
+            "password_hash": str,
+            "role": str,
+            "lang": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"username", "password_hash", "role"},
+    )
+    db["coordinators"].create_index(["username"], unique=True)
+    db["hubs"].create(
+        {"id": str, "name": str, "token_hash": str, "created_at": str, "revoked_at": str},
+        pk="id",
+    )
+    db["hubs"].create_index(["token_hash"], unique=True)
+    db["hub_peers"].create(
+        {"url": str, "last_acked_seq": int, "last_push_at": str, "last_error": str},
+        pk="url",
+    )
+
+
+@migrations()
+def m002_session_logs(db: sqlite_utils.Database) -> None:
+    columns = {"id": str, "rev": int, "device_id": str, "facilitator_id": str, **LOG_FIELDS}
+    meta = {
+        "created_at": str,
+        "updated_at": str,
+        "received_at": str,
+        "content_hash": str,
+        "relayed_by": str,
+        "seq": int,
+        "conflict": int,  # 1 while a same-rev different-content copy waits for a coordinator
+    }
+    db["session_logs"].create({**columns, **meta}, pk="id", defaults={"voided": 0, "conflict": 0})
+    db["session_logs"].create_index(["seq"], unique=True)
+    db["session_logs"].create_index(["held_on"])
+    db["session_log_revisions"].create(
+        {
+            "log_id": str,
+            **{k: v for k, v in columns.items() if k != "id"},
+            **meta,
+            "superseded_at": str,
+            "reason": str,
+        },
+        pk=("log_id", "rev", "content_hash"),
+    )
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; return their names."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
