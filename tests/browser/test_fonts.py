@@ -1,0 +1,19 @@
+"""Each language's own font really loads (document.fonts.check passes even when none did)."""
+
+import pytest
+
+from toolkit.languages import LANGUAGES
+
+FONT_STATUS = """(family) => {
+  const faces = [...document.fonts].filter((face) => face.family.replace(/"/g, '') === family);
+  return faces.map((face) => face.status);
+}"""
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_guide_page_loads_the_language_font(live_server, page, lang):
+    page.goto(f"{live_server.url}/{lang}/guides/lw-our-work")
+    page.evaluate("document.fonts.ready")
+    statuses = page.evaluate(FONT_STATUS, LANGUAGES[lang].font_family)
+    assert "loaded" in statuses, f"{LANGUAGES[lang].font_family} did not load: {statuses}"
+    assert page.locator("html").get_attribute("dir") == LANGUAGES[lang].direction

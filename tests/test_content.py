@@ -1,0 +1,261 @@
+"""The content checker: each broken-content case fails `build.py --check`, naming file and line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.content import average_sentence_words, load_library
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GUIDE = """\
+---
+title: {title}
+module: negotiation
+order: 11
+minutes: 60
+summary: A short test guide.
+objectives: [Practise asking]
+materials: [Chalk]
+translation: {translation}
+facts_checked: 2025-08
+---
+
+Introduction for the facilitator.
+
+{{#welcome minutes=10}}
+## Welcome
+
+::: say
+You may pass at any time. We write no names.
+:::
+
+{{#practice minutes=45}}
+## Practice
+
+::: ask
+What would you ask first?
+:::
+
+::: note
+Do not push anyone to share.
+:::
+
+::: handout
+Ask for a receipt. Keep a copy.
+:::
+
+::: facts
+A helpline number. Verify locally.
+:::
+
+{{#feedback minutes=5}}
+## Feedback
+
+::: ask
+Which topic next?
+:::
+"""
+
+
+def write_set(folder: Path, slug: str = "ng-test", **overrides: str) -> Path:
+    """A valid guide in every language; `overrides` maps a language to replacement text."""
+    for lang in ("en", "ne", "ur"):
+        translation = "source" if lang == "en" else "draft"
+        text = overrides.get(lang) or GUIDE.format(title="Asking questions", translation=translation)
+        (folder / lang).mkdir(parents=True, exist_ok=True)
+        (folder / lang / f"{slug}.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def valid(lang: str = "en", title: str = "Asking questions") -> str:
+    return GUIDE.format(title=title, translation="source" if lang == "en" else "draft")
+
+
+def run_check(content: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--check", "--content", str(content)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_valid_set_passes(tmp_path):
+    result = run_check(write_set(tmp_path / "content"))
+    assert result.returncode == 0, result.stderr
+    library = load_library(tmp_path / "content")
+    guide, fallback = library.get("ur", "ng-test")
+    assert not fallback
+    assert [s.id for s in guide.steps] == ["welcome", "practice", "feedback"]
+    assert [b.kind for b in guide.steps[1].blocks] == ["ask", "note", "handout", "facts"]
+
+
+BROKEN = {
+    "missing key": (
+        "en",
+        lambda t: t.replace("summary: A short test guide.\n", ""),
+        "en/ng-test.md:1: front matter is missing 'summary:'",
+    ),
+    "unknown key": (
+        "en",
+        lambda t: t.replace("order: 11\n", "order: 11\nauthor: me\n"),
+        "en/ng-test.md:5: unknown front-matter key 'author'",
+    ),
+    "unknown container": (
+        "ne",
+        lambda t: t.replace("::: note", "::: notes"),
+        "ne/ng-test.md:29: unknown block '::: notes'",
+    ),
+    "unclosed container": (
+        "en",
+        lambda t: t.rstrip().removesuffix(":::") + "\n",
+        "en/ng-test.md:44: block is never closed",
+    ),
+    "step without id": (
+        "en",
+        lambda t: t.replace("{#practice minutes=45}\n", ""),
+        "en/ng-test.md:22: step '## Practice' needs a line '{#step-id minutes=N}'",
+    ),
+    "step without minutes": (
+        "en",
+        lambda t: t.replace("{#practice minutes=45}", "{#practice}"),
+        "en/ng-test.md:23: step '## Practice' needs a line",
+    ),
+    "minutes not summing": (
+        "en",
+        lambda t: t.replace("minutes=45", "minutes=40").replace("minutes: 60", "minutes: 60"),
+        "en/ng-test.md:1: step minutes add up to 55 but 'minutes: 60'",
+    ),
+    "step differs from English": (
+        "ur",
+        lambda t: t.replace("{#practice", "{#role-play"),
+        "ur/ng-test.md:23: step 2 is 'role-play' (45 min) but in content/en/ng-test.md it is "
+        "'practice' (45 min)",
+    ),
+    "minutes differ from English": (
+        "ne",
+        lambda t: t.replace("minutes=45", "minutes=40").replace("{#welcome minutes=10}", "{#welcome minutes=15}"),
+        "ne/ng-test.md:16: step 1 is 'welcome' (15 min) but in content/en/ng-test.md it is 'welcome' (10 min)",
+    ),
+    "forbidden title (en)": (
+        "en",
+        lambda t: t.replace("title: Asking questions", "title: Avoiding trafficking"),
+        "en/ng-test.md:2: title must not contain 'trafficking'",
+    ),
+    "forbidden title (ne)": (
+        "ne",
+        lambda t: t.replace("title: Asking questions", "title: मानव बेचबिखन"),
+        "ne/ng-test.md:2: title must not contain 'बेचबिखन'",
+    ),
+    "forbidden title (ne, smuggling)": (
+        "ne",
+        lambda t: t.replace("title: Asking questions", "title: मानव तस्करी"),
+        "ne/ng-test.md:2: title must not contain 'तस्करी'",
+    ),
+    "forbidden title (ur)": (
+        "ur",
+        lambda t: t.replace("title: Asking questions", "title: انسانی سمگلنگ"),
+        "ur/ng-test.md:2: title must not contain 'سمگلنگ'",
+    ),
+    "first step not welcome": (
+        "en",
+        lambda t: t.replace("{#welcome", "{#hello"),
+        "en/ng-test.md:16: first step must have id 'welcome'",
+    ),
+    "last step not feedback": (
+        "en",
+        lambda t: t.replace("{#feedback", "{#goodbye"),
+        "en/ng-test.md:42: last step must have id 'feedback'",
+    ),
+    "step without a question": (
+        "en",
+        lambda t: t.replace("::: ask\nWhich topic next?\n:::\n", "::: do\nCount pebbles.\n:::\n"),
+        "en/ng-test.md:42: step 'feedback' has no '::: ask' block",
+    ),
+    "no handout": (
+        "en",
+        lambda t: t.replace("::: handout", "::: do"),
+        "en/ng-test.md:1: guide has no '::: handout' block",
+    ),
+    "no facts": (
+        "en",
+        lambda t: t.replace("::: facts", "::: do"),
+        "en/ng-test.md:1: guide has no '::: facts' block",
+    ),
+    "no note": (
+        "en",
+        lambda t: t.replace("::: note", "::: do"),
+        "en/ng-test.md:1: guide has no '::: note' block",
+    ),
+    "long sentences": (
+        "en",
+        lambda t: t.replace(
+            "Ask for a receipt. Keep a copy.",
+            "Ask for a receipt " + "and then keep asking " * 12 + "until it comes.",
+        ),
+        "say and handout sentences average",
+    ),
+    "bad facts month": (
+        "en",
+        lambda t: t.replace("facts_checked: 2025-08", "facts_checked: August"),
+        "en/ng-test.md:10: facts_checked must be a month like 2025-08",
+    ),
+    "draft marked as source": (
+        "ur",
+        lambda t: t.replace("translation: draft", "translation: source"),
+        "ur/ng-test.md:9: translation in 'ur' must be draft or reviewed",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_content_fails_check_naming_file_and_line(tmp_path, case):
+    lang, breaker, expected = BROKEN[case]
+    content = tmp_path / "content"
+    write_set(content, **{lang: breaker(valid(lang))})
+    result = run_check(content)
+    assert result.returncode == 1
+    assert expected in result.stderr, result.stderr
+
+
+def test_slug_missing_in_a_language(tmp_path):
+    content = write_set(tmp_path / "content")
+    (content / "ur" / "ng-test.md").unlink()
+    result = run_check(content)
+    assert result.returncode == 1
+    assert "content/ur/ng-test.md:1: missing: content/en/ng-test.md has no 'ur' version" in (
+        result.stderr
+    )
+
+
+def test_missing_guide_is_shown_in_english_with_a_marker(tmp_path):
+    content = write_set(tmp_path / "content")
+    (content / "ur" / "ng-test.md").unlink()
+    guide, fallback = load_library(content).get("ur", "ng-test")
+    assert fallback and guide.lang == "en"
+
+
+def test_raw_html_in_content_is_not_passed_through(tmp_path):
+    content = write_set(
+        tmp_path / "content",
+        en=valid().replace("You may pass", "<script>alert(1)</script> You may pass"),
+    )
+    guide, _ = load_library(content).get("en", "ng-test")
+    html = guide.steps[0].blocks[0].html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_sentence_length_counts_nepali_and_urdu_full_stops():
+    assert average_sentence_words(["यो छोटो वाक्य हो। अर्को पनि।"]) == 3.0
+    assert average_sentence_words(["یہ چھوٹا جملہ ہے۔ کیا آپ ٹھیک ہیں؟"]) == 4.0
+    assert average_sentence_words(["first item\n\nsecond item here"]) == 2.5
+
+
+def test_shipped_content_passes_the_check():
+    result = run_check(ROOT / "content")
+    assert result.returncode == 0, result.stderr

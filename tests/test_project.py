@@ -1,0 +1,46 @@
+"""The project keeps its promises: version, commands with help, README commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from toolkit.version import APP_VERSION
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_changelog_top_version_is_the_app_version():
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(r"^## (\S+)", changelog, re.M).group(1) == APP_VERSION
+
+
+def test_every_command_has_help_text(app):
+    from click import Group
+
+    def walk(group: Group, prefix: str = ""):
+        for name, command in group.commands.items():
+            yield f"{prefix}{name}", command
+            if isinstance(command, Group):
+                yield from walk(command, f"{prefix}{name} ")
+
+    for name, command in walk(app.cli):
+        assert command.help or command.short_help, f"`toolkit {name}` has no help text"
+
+
+def test_toolkit_command_runs(runner):
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0
+    assert "up to date" in result.output
+
+
+def test_readme_names_the_two_setup_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
+
+
+def test_cli_is_the_console_script():
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'toolkit = "toolkit.cli:cli"' in pyproject
