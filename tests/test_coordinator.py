@@ -1,0 +1,183 @@
+"""The coordinator area: login, CSRF, rate limit, escaping, suppression, CSV exports, retention."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+
+from toolkit import create_app
+from toolkit.coordinator import create_coordinator, purge_notes
+from toolkit.db import connect
+
+PASSWORD = "correct horse battery"
+
+
+def add_log(database: str, **fields) -> str:
+    log_id = str(uuid.uuid4())
+    db = connect(database)
+    seq = (db.execute("select coalesce(max(seq), 0) from session_logs").fetchone()[0]) + 1
+    record = {
+        "id": log_id, "rev": 1, "device_id": "d", "facilitator_id": "f", "guide": "ng-agent",
+        "lang": "ur", "held_on": "2026-10-05", "minutes": 75, "district": "Sialkot",
+        "venue_type": "community-hall", "participants": 10, "steps_done": "[]",
+        "themes": json.dumps(["wages"]), "requested": json.dumps(["ng-employer"]),
+        "referrals": json.dumps({"legal-aid": 1}), "market_info": "", "notes": "", "voided": 0,
+        "seq": seq, "content_hash": "h", "conflict": 0, **fields,
+    }
+    db["session_logs"].insert(record)
+    db.conn.close()
+    return log_id
+
+
+@pytest.fixture
+def coordinator(app):
+    db = connect(app.config["DATABASE"])
+    create_coordinator(db, "asha", PASSWORD, role="admin", lang="en")
+    db.conn.close()
+    return "asha"
+
+
+def login(client, username="asha", password=PASSWORD):
+    return client.post("/coordinator/login", data={"username": username, "password": password})
+
+
+def test_every_coordinator_route_needs_a_login(app, client):
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/coordinator/")]
+    assert len(rules) >= 5
+    for rule in rules:
+        if rule.endpoint == "coordinator.login":
+            continue
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "x", rule.rule)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        assert response.status_code == 302, f"{method} {url} answered {response.status_code}"
+        assert response.headers["Location"].startswith("/coordinator/login"), url
+
+
+def test_login_and_logout(client, coordinator):
+    assert login(client, password="wrong password!").status_code == 401
+    response = login(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/coordinator/"
+    assert client.get("/coordinator/").status_code == 200
+    client.post("/coordinator/logout")
+    assert client.get("/coordinator/").status_code == 302
+
+
+def test_login_never_redirects_off_site(client, coordinator):
+    response = client.post("/coordinator/login?next=//evil.example/", data={
+        "username": "asha", "password": PASSWORD})
+    assert response.headers["Location"] == "/coordinator/"
+
+
+def test_passwords_are_stored_as_scrypt_hashes(app, coordinator):
+    db = connect(app.config["DATABASE"])
+    stored = next(db["coordinators"].rows)["password_hash"]
+    assert stored.startswith("scrypt:") and PASSWORD not in stored
+
+
+def test_forms_without_csrf_token_are_rejected(tmp_path, coordinator, app):
+    strict = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"],
+                         "SECRET_KEY": "test"})
+    client = strict.test_client()
+    response = client.post("/coordinator/login", data={"username": "asha", "password": PASSWORD})
+    assert response.status_code == 400
+    assert b"CSRF" in response.data
+
+
+def test_login_attempts_are_rate_limited(tmp_path, coordinator, app):
+    limited = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "SECRET_KEY": "t",
+                          "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "3 per minute"})
+    client = limited.test_client()
+    codes = [login(client, password=f"guess number {i}").status_code for i in range(5)]
+    assert codes[:3] == [401, 401, 401]
+    assert codes[3] == 429
+
+
+def test_security_headers_on_every_page(client):
+    for url in ("/en/", "/coordinator/login", "/ne/guides/ng-agent"):
+        headers = client.get(url).headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_dashboard_suppresses_small_counts_and_escapes_text(app, client, coordinator):
+    for _ in range(6):
+        add_log(app.config["DATABASE"])
+    add_log(app.config["DATABASE"], district="<script>alert(1)</script>", participants=3)
+    login(client)
+    html = client.get("/coordinator/").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;5" in html  # the one-session district is hidden
+    assert "<svg" in html and "http://pygal" not in html and "<script" not in html.split("<main")[1]
+
+
+def test_dashboard_in_the_coordinators_language(app, client, coordinator):
+    db = connect(app.config["DATABASE"])
+    db["coordinators"].update(next(db["coordinators"].rows)["id"], {"lang": "ur"})
+    db.conn.close()
+    login(client)
+    html = client.get("/coordinator/").get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl">' in html
+
+
+def test_aggregate_csv_is_suppressed_utf8_with_bom(app, client, coordinator):
+    for _ in range(6):
+        add_log(app.config["DATABASE"], district="سیالکوٹ")
+    add_log(app.config["DATABASE"], district="ओकारा")
+    login(client)
+    response = client.get("/coordinator/export/aggregates.csv")
+    body = response.data
+    assert body.startswith("\ufeff".encode())
+    text = body.decode("utf-8-sig")
+    assert "سیالکوٹ,6" in text
+    assert "ओकारा,<5" in text
+
+
+def test_log_csv_leaves_notes_out_unless_chosen_and_neutralises_formulas(app, client, coordinator):
+    add_log(app.config["DATABASE"], notes="=HYPERLINK(\"http://x\")", market_info="+fees 90000")
+    login(client)
+    page = client.get("/coordinator/export/logs.csv").get_data(as_text=True)
+    assert "Free-text notes are left out" in page
+    without = client.post("/coordinator/export/logs.csv").data.decode("utf-8-sig")
+    assert "HYPERLINK" not in without and "notes" not in without.splitlines()[0]
+    assert "'+fees 90000" in without
+    with_notes = client.post("/coordinator/export/logs.csv", data={"include_notes": "y"})
+    text = with_notes.data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+
+
+def test_purge_notes_clears_old_notes_and_their_revisions(app):
+    import datetime as dt
+
+    old = add_log(app.config["DATABASE"], held_on="2025-01-10", notes="old note")
+    new = add_log(app.config["DATABASE"], held_on="2026-11-01", notes="new note")
+    db = connect(app.config["DATABASE"])
+    revision = dict(next(db["session_logs"].rows_where("id = ?", [old])))
+    revision["log_id"] = revision.pop("id")
+    revision.pop("conflict", None)
+    db["session_log_revisions"].insert({**revision, "superseded_at": "x", "reason": "edit"},
+                                       alter=True)
+    purged = purge_notes(db, 180, today=dt.date(2026, 11, 23))
+    assert purged == 2
+    assert db["session_logs"].get(old)["notes"] == ""
+    assert db["session_logs"].get(new)["notes"] == "new note"
+    assert next(db["session_log_revisions"].rows)["notes"] == ""
+
+
+def test_cli_creates_coordinators_and_resets_passwords(runner, app):
+    result = runner.invoke(args=["create-coordinator", "meena", "--role", "admin",
+                                 "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["create-coordinator", "meena", "--password", PASSWORD])
+    assert result.exit_code != 0 and "already exists" in result.output
+    result = runner.invoke(args=["set-password", "meena", "--password", "short"])
+    assert result.exit_code != 0 and "at least 10 characters" in result.output
+    result = runner.invoke(args=["set-password", "meena", "--password", "another long one"])
+    assert result.exit_code == 0
+    client = app.test_client()
+    assert login(client, "meena", "another long one").status_code == 302

@@ -1,0 +1,496 @@
+"""The coordinator area: login, dashboard, exports, facilitators and devices, and attention list.
+
+Everything under /coordinator/ needs a login (except the login page). Pages work without JavaScript and
+speak the coordinator's language. Aggregates go through small-cell suppression (reports.py); nothing here
+shows or exports anything that could identify a participant.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import uuid
+
+import click
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from .db import get_db
+from .i18n import best_language
+from .languages import LANGUAGES
+from .reports import Filters, build_report, current_logs
+from .security import limiter
+
+bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+
+ROLES = ("admin", "coordinator")
+PASSWORD_METHOD = "scrypt"
+MIN_PASSWORD_LENGTH = 10
+# Characters that make a spreadsheet treat a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+TABLE_TITLES = {
+    "sessions_by_month": _l("Sessions per month"),
+    "participants_by_month": _l("Participants per month"),
+    "sessions_by_district": _l("Sessions by district"),
+    "participants_by_district": _l("Participants by district"),
+    "sessions_by_guide": _l("Sessions by guide"),
+    "themes_by_district": _l("Themes raised, by district"),
+    "themes_by_month": _l("Themes raised, by month"),
+    "requested": _l("Topics requested next"),
+    "referrals": _l("Referrals by type"),
+}
+ROW_LABELS = {
+    "sessions_by_month": _l("Month"),
+    "participants_by_month": _l("Month"),
+    "sessions_by_district": _l("District"),
+    "participants_by_district": _l("District"),
+    "sessions_by_guide": _l("Guide"),
+    "themes_by_district": _l("Theme"),
+    "themes_by_month": _l("Theme"),
+    "requested": _l("Guide"),
+    "referrals": _l("Referral type"),
+}
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+def create_coordinator(
+    db, username: str, password: str, role: str = "coordinator", lang: str = "en"
+) -> str:
+    """Store a coordinator with a scrypt password hash; return the new id."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if db["coordinators"].count_where("username = ?", [username]):
+        raise ValueError(f"a coordinator called {username!r} already exists")
+    coordinator_id = str(uuid.uuid4())
+    db["coordinators"].insert(
+        {
+            "id": coordinator_id,
+            "username": username,
+            "password_hash": generate_password_hash(password, method=PASSWORD_METHOD),
+            "role": role,
+            "lang": lang if lang in LANGUAGES else "en",
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+    )
+    return coordinator_id
+
+
+def set_password(db, username: str, password: str) -> None:
+    """Replace a coordinator's password (no old password needed: for admins and the CLI)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    rows = list(db["coordinators"].rows_where("username = ?", [username]))
+    if not rows:
+        raise ValueError(f"no coordinator called {username!r}")
+    db["coordinators"].update(
+        rows[0]["id"], {"password_hash": generate_password_hash(password, method=PASSWORD_METHOD)}
+    )
+
+
+def current_coordinator() -> dict | None:
+    coordinator_id = session.get("coordinator_id")
+    if not coordinator_id:
+        return None
+    if "coordinator" not in g:
+        rows = list(get_db()["coordinators"].rows_where("id = ?", [coordinator_id]))
+        g.coordinator = rows[0] if rows else None
+    return g.coordinator
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_coordinator() is None:
+            return redirect(url_for("coordinator.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_coordinator()["role"] != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.before_request
+def choose_language() -> None:
+    """The coordinator's saved language, else the session's choice, else the browser's."""
+    coordinator = current_coordinator()
+    lang = (coordinator or {}).get("lang") or session.get("lang")
+    g.lang = lang if lang in LANGUAGES else best_language(request.cookies.get("lang"))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(
+        _l("Language"), choices=[(code, info.native_name) for code, info in LANGUAGES.items()]
+    )
+
+
+class FiltersForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: filters change nothing
+
+    start = StringField(_l("From month"), validators=[Optional(), Regexp(r"^\d{4}-\d{2}$")])
+    end = StringField(_l("To month"), validators=[Optional(), Regexp(r"^\d{4}-\d{2}$")])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=80)])
+
+
+class LogsExportForm(FlaskForm):
+    include_notes = BooleanField(_l("Include free-text notes"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Sign in with user name and password."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        rows = list(get_db()["coordinators"].rows_where("username = ?", [form.username.data]))
+        if rows and check_password_hash(rows[0]["password_hash"], form.password.data):
+            session.clear()
+            session["coordinator_id"] = rows[0]["id"]
+            target = request.args.get("next", "")
+            # Only local paths: never redirect a coordinator to another site after login.
+            if not target.startswith("/coordinator/") or target.startswith("//"):
+                target = url_for("coordinator.dashboard")
+            return redirect(target)
+        error = _("User name or password is wrong. Check both and try again.")
+    return render_template("coordinator/login.html", form=form, error=error), (
+        401 if error else 200
+    )
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out."""
+    session.clear()
+    return redirect(url_for("coordinator.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@login_required
+def language():
+    """Save the coordinator's language."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        get_db()["coordinators"].update(current_coordinator()["id"], {"lang": form.lang.data})
+    return redirect(request.referrer or url_for("coordinator.dashboard"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@admin_required
+def password():
+    """Admins reset a coordinator's password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(get_db(), form.username.data, form.password.data)
+        except ValueError:
+            form.username.errors.append(_("No coordinator has this user name."))
+        else:
+            flash(_("Password changed."))
+            return redirect(url_for("coordinator.password"))
+    return render_template("coordinator/password.html", form=form)
+
+
+# --- dashboard and exports ------------------------------------------------------------------------
+
+
+def _filters() -> tuple[FiltersForm, Filters]:
+    form = FiltersForm(request.args)
+    if request.args and not form.validate():
+        return form, Filters()
+    return form, Filters(form.start.data or None, form.end.data or None, form.district.data or None)
+
+
+def _report(filters: Filters):
+    threshold = current_app.config.get("SUPPRESS_BELOW", 5)
+    return build_report(current_logs(get_db(), filters), filters, threshold)
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    """Sessions, people reached, themes, requests and referrals, with small counts hidden."""
+    from .charts import bar_chart
+
+    form, filters = _filters()
+    report = _report(filters)
+    charts = {
+        key: bar_chart(TABLE_TITLES[key], report.tables[key])
+        for key in (
+            "sessions_by_month",
+            "participants_by_month",
+            "sessions_by_district",
+            "sessions_by_guide",
+            "requested",
+            "referrals",
+        )
+    }
+    db = get_db()
+    attention = db["session_logs"].count_where("conflict = 1") if db["session_logs"].exists() else 0
+    districts = sorted(
+        {
+            row["district"]
+            for row in db.query(
+                "select distinct district from session_logs where district is not null"
+            )
+        }
+    )
+    return render_template(
+        "coordinator/dashboard.html",
+        form=form,
+        report=report,
+        charts=charts,
+        titles=TABLE_TITLES,
+        row_labels=ROW_LABELS,
+        attention=attention,
+        districts=districts,
+    )
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell a spreadsheet shows as text: formula-like cells get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_response(rows: list[list], filename: str) -> Response:
+    """UTF-8 CSV with a BOM, so Excel opens Nepali and Urdu text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/export/aggregates.csv")
+@login_required
+def export_aggregates():
+    """Every dashboard table, suppressed as on screen, in one CSV."""
+    _form, filters = _filters()
+    report = _report(filters)
+    rows: list[list] = [
+        [_("Sessions"), report.shown_headline(report.sessions)],
+        [_("Participants"), report.shown_headline(report.participants)],
+        [],
+    ]
+    for key, table in report.tables.items():
+        rows.append([str(TABLE_TITLES[key])])
+        if table.columns == [""]:
+            rows.append([str(ROW_LABELS[key]), _("Count")])
+            rows += [[row, table.shown(row)] for row in table.rows]
+            rows.append([_("Total"), table.shown_total()])
+        else:
+            rows.append([str(ROW_LABELS[key]), *table.columns, _("Total")])
+            rows += [
+                [row, *[table.shown(row, c) for c in table.columns], table.shown_row_total(row)]
+                for row in table.rows
+            ]
+            rows.append(
+                [
+                    _("Total"),
+                    *[table.shown_column_total(c) for c in table.columns],
+                    table.shown_total(),
+                ]
+            )
+        rows.append([])
+    return csv_response(rows, "aggregates.csv")
+
+
+LOG_EXPORT_COLUMNS = [
+    "id",
+    "rev",
+    "held_on",
+    "guide",
+    "lang",
+    "district",
+    "venue_type",
+    "minutes",
+    "participants",
+    "returnees",
+    "steps_done",
+    "themes",
+    "requested",
+    "referrals",
+    "market_info",
+    "facilitator_id",
+    "voided",
+    "received_at",
+]
+
+
+@bp.route("/export/logs.csv", methods=["GET", "POST"])
+@login_required
+def export_logs():
+    """Session logs without notes; notes only when chosen explicitly, after a warning."""
+    form = LogsExportForm()
+    if request.method == "GET":
+        return render_template("coordinator/export_logs.html", form=form)
+    if not form.validate_on_submit():
+        abort(400)
+    columns = LOG_EXPORT_COLUMNS + (["notes"] if form.include_notes.data else [])
+    _form, filters = _filters()
+    logs = current_logs(get_db(), filters)
+    rows = [columns] + [[log.get(column) for column in columns] for log in logs]
+    return csv_response(rows, "session-logs.csv")
+
+
+NAV_LINKS = (
+    ("coordinator.facilitators", _l("Facilitators and phones")),
+    ("coordinator.attention", _l("Needs attention")),
+    ("coordinator.import_logs", _l("Import logs")),
+    ("coordinator.password", _l("Passwords")),
+)
+
+
+@bp.context_processor
+def navigation() -> dict:
+    coordinator = current_coordinator() or {}
+    links = [
+        (endpoint, label)
+        for endpoint, label in NAV_LINKS
+        if endpoint in current_app.view_functions
+        and (endpoint != "coordinator.password" or coordinator.get("role") == "admin")
+    ]
+    return {
+        "coordinator_links": links,
+        "has_report_pdf": "coordinator.report_pdf" in current_app.view_functions,
+    }
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+@click.command("create-coordinator")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="coordinator",
+    show_default=True,
+    help="admin can reset other coordinators' passwords",
+)
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True)
+@click.password_option(help="at least 10 characters (asked for when not given)")
+@with_appcontext
+def create_coordinator_command(username: str, role: str, lang: str, password: str) -> None:
+    """Create a coordinator who can sign in at /coordinator/login."""
+    try:
+        create_coordinator(get_db(), username, password, role, lang)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Coordinator {username!r} created ({role}).")
+
+
+@click.command("set-password")
+@click.argument("username")
+@click.password_option(help="at least 10 characters (asked for when not given)")
+@with_appcontext
+def set_password_command(username: str, password: str) -> None:
+    """Reset a coordinator's password."""
+    try:
+        set_password(get_db(), username, password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Password of {username!r} changed.")
+
+
+@click.command("purge-notes")
+@click.option(
+    "--older-than",
+    "days",
+    type=int,
+    default=None,
+    help="days to keep notes (default: config NOTES_RETENTION_DAYS, 180)",
+)
+@with_appcontext
+def purge_notes_command(days: int | None) -> None:
+    """Erase free-text notes of sessions held longer ago than the retention period (run daily)."""
+    days = days if days is not None else current_app.config["NOTES_RETENTION_DAYS"]
+    purged = purge_notes(get_db(), days)
+    click.echo(f"Notes purged from {purged} record(s) held more than {days} days ago.")
+
+
+def purge_notes(db, days: int, today: dt.date | None = None) -> int:
+    """Blank `notes` of logs (and their kept revisions) held before the cut-off; return how many."""
+    cutoff = ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
+    purged = 0
+    with db.conn:
+        for table in ("session_logs", "session_log_revisions"):
+            if db[table].exists():
+                cursor = db.execute(
+                    f"update [{table}] set notes = '' where held_on < ? and coalesce(notes, '') != ''",
+                    [cutoff],
+                )
+                purged += cursor.rowcount
+    return purged
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SUPPRESS_BELOW", 5)
+    app.config.setdefault("NOTES_RETENTION_DAYS", 180)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Secure cookies need HTTPS; tests and `make run` serve plain HTTP on 127.0.0.1.
+    app.config.setdefault("SESSION_COOKIE_SECURE", not app.testing)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.register_blueprint(bp)
+    for command in (create_coordinator_command, set_password_command, purge_notes_command):
+        app.cli.add_command(command)
