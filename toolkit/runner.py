@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, library
+from .guides import BLOCK_LABELS, guide_or_404, library
 
 bp = Blueprint("runner", __name__)
 
@@ -34,16 +34,15 @@ SCRIPT_STRINGS = {
 }
 
 
-def log_path(lang: str) -> str | None:
-    """The log form's address in `lang`, or None while no logbook is installed in this app."""
-    path = f"/{lang}/log"
+def has_logbook(lang: str) -> bool:
+    """Whether this app answers `/<lang>/log` (the logbook is a separate feature and may be absent)."""
     try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
+        current_app.url_map.bind("localhost").match(f"/{lang}/log", method="GET")
     except RequestRedirect:
-        pass  # the logbook answers at /<lang>/log/ and redirects there; the address still works
+        return True  # it answers at /<lang>/log/ and redirects there
     except HTTPException:
-        return None
-    return request.script_root + path
+        return False
+    return True
 
 
 @bp.route("/<lang>/guides/<slug>/run")
@@ -56,9 +55,9 @@ def run(lang: str, slug: str):
         guide=guide,
         fallback=fallback,
         content_version=library().version,
-        log_url=log_path(lang) or "",
+        log_url=request.script_root + f"/{lang}/log",
+        has_logbook=has_logbook(lang),
         strings=strings,
-        module_names=MODULE_NAMES,
         block_labels=BLOCK_LABELS,
     )
 
