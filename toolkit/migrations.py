@@ -117,6 +117,29 @@ def m002_session_logs(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_sync_counter(db: sqlite_utils.Database) -> None:
+    """A monotonic change counter: `seq` of session logs (and of kept copies) comes from here."""
+    db["counters"].create({"name": str, "value": int}, pk="name", not_null={"value"})
+    last = db.execute("SELECT COALESCE(MAX(seq), 0) FROM session_logs").fetchone()[0]
+    db["counters"].insert({"name": "seq", "value": last})
+
+
+@migrations()
+def m004_hub_sync(db: sqlite_utils.Database) -> None:
+    """Field hub → central (toolkit/hub.py): who registered a relayed facilitator or device
+    (`hub_id`, on central), what an upstream refused (kept on the hub and retried), and an index
+    for reading kept revisions in change order."""
+    db["facilitators"].add_column("hub_id", str)
+    db["devices"].add_column("hub_id", str)
+    db["hub_peers"].add_column("last_error_at", str)
+    db["hub_push_refused"].create(
+        {"url": str, "seq": int, "log_id": str, "rev": int, "errors": str, "refused_at": str},
+        pk=("url", "seq"),
+    )
+    db["session_log_revisions"].create_index(["seq"])
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return their names."""
     pending = [m.name for m in migrations.pending(db)]

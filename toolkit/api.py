@@ -1,0 +1,268 @@
+"""The phone's JSON API: `/api/v1/sync`, `/api/v1/enrol`, `/api/v1/health`.
+
+Token-authenticated (never cookies), so exempt from CSRF. Messages are in the phone's language
+(Accept-Language: ne, en, ur) and say what to fix. Request bodies are never logged.
+The logic lives in sync.py and enrolment.py; these views parse, call, answer.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask_babel import gettext
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .db import get_db
+from .enrolment import EnrolmentError, exchange_code, sender_for_token
+from .guides import library
+from .languages import LANGUAGES, SOURCE_LANGUAGE
+from .security import limiter
+from .sync import MAX_RECORDS, N_, FieldError, Sender, SyncRules, ingest, iso, rules_from, utc_now
+from .version import APP_VERSION
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_BODY_BYTES = 1024 * 1024
+
+NOT_ENROLLED = N_(
+    "This phone is not enrolled on this server. Enrol it with a code from your coordinator."
+)
+UNKNOWN_TOKEN = N_(
+    "This server does not know this phone's enrolment. Enrol it again with a new code from your "
+    "coordinator."
+)
+REVOKED = N_("This phone's enrolment was withdrawn. Ask your coordinator for a new enrolment code.")
+TOO_LARGE = N_("Too much in one request: send at most %(records)s logs and at most 1 MB at a time.")
+NOT_JSON = N_('The request must be JSON like {"records": [...]}.')
+RECORDS_NOT_LIST = N_('"records" must be a list of logs.')
+RECORD_NOT_OBJECT = N_("Log number %(number)s is not a log: each log must be a JSON object.")
+VERSION_NOT_TEXT = N_('"%(name)s" must be text.')
+STORAGE_FAILED = N_(
+    "The server could not save the logs just now, so nothing was saved. The phone will try again."
+)
+CODE_MISSING = N_('Send the enrolment code as JSON like {"code": "ACDE-FGHJ"}.')
+TOO_MANY_TRIES = N_("Too many wrong codes from this network. Wait ten minutes, then try again.")
+# Failed code attempts per address: a code has 25^8 values, and guessing must stay hopeless.
+ENROL_RATE_LIMIT = "20 per 10 minutes"
+CODE_ERRORS = {
+    "malformed": N_(
+        "That is not an enrolment code. A code has 8 letters and digits, like ACDE-FGHJ. "
+        "Check it and type it again."
+    ),
+    "unknown": N_("That enrolment code is not right. Check it with your coordinator."),
+    "used": N_("That enrolment code has already been used. Ask your coordinator for a new code."),
+    "expired": N_("That enrolment code has expired. Ask your coordinator for a new code."),
+}
+
+
+_keepers: dict[tuple[int, str], sqlite3.Connection] = {}
+_keepers_lock = threading.Lock()
+
+
+def keep_database_open(path: str) -> None:
+    """Hold one idle connection per process, so that closing a request's connection stays cheap.
+
+    Closing the LAST connection to a WAL database checkpoints the whole WAL with an fsync: ~25 ms
+    here, more than the rest of a 50-record sync. With an idle connection held (no transaction, so
+    it blocks nothing), a close is instant and SQLite's automatic checkpoints do that work as it grows.
+    """
+    key = (os.getpid(), path)  # per process: gunicorn forks workers
+    if key in _keepers or path == ":memory:":
+        return
+    with _keepers_lock:
+        if key not in _keepers:
+            keeper = sqlite3.connect(path, check_same_thread=False)
+            keeper.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # joins the WAL
+            _keepers[key] = keeper
+
+
+@atexit.register
+def _close_keepers() -> None:
+    for key in list(_keepers):
+        if key[0] == os.getpid():
+            _keepers.pop(key).close()
+
+
+def error(status: int, message: str, **params) -> Response:
+    """A whole-request error: {"error": "..."} in the phone's language."""
+    response = jsonify(error=gettext(message, **params))
+    response.status_code = status
+    return response
+
+
+def translate(field_error: FieldError) -> str:
+    """A field error in the phone's language."""
+    return gettext(field_error.message, **field_error.params)
+
+
+def sync_rules() -> SyncRules:
+    """Validation rules of this app, built once from its content and config."""
+    rules = current_app.extensions.get("toolkit.sync_rules")
+    if rules is None:
+        rules = rules_from(library(), LANGUAGES, current_app.config)
+        current_app.extensions["toolkit.sync_rules"] = rules
+    return rules
+
+
+@bp.before_request
+def phone_language() -> None:
+    """Messages in the phone's language: there is no language in API URLs."""
+    g.lang = request.accept_languages.best_match(list(LANGUAGES), default=SOURCE_LANGUAGE)
+
+
+@bp.after_request
+def never_cache(response: Response) -> Response:
+    """API answers are per request: no cache (and no service worker) may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def next_fault() -> str | None:
+    """Test-only fault switches (notes/sync-contract.md): one per request, only when TESTING."""
+    faults = current_app.config.get("SYNC_FAULTS")
+    if current_app.config.get("TESTING") and faults:
+        return faults.pop(0)
+    return None
+
+
+def authenticate() -> Sender | Response:
+    """The sender named by the bearer token, or the 401/403 answer."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return unauthorised(NOT_ENROLLED)
+    found = sender_for_token(get_db(), token)
+    if found is None:
+        return unauthorised(UNKNOWN_TOKEN)
+    kind, row = found
+    if row["revoked_at"]:
+        return error(403, REVOKED)
+    if kind == "hub":
+        return Sender(device_id=None, facilitator_id=None, country=None, hub_id=row["id"])
+    return Sender(row["id"], row["facilitator_id"], row["country"])
+
+
+def unauthorised(message: str) -> Response:
+    """401, naming the scheme the client must use."""
+    response = error(401, message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="toolkit"'
+    return response
+
+
+def read_json() -> object | Response:
+    """The JSON body, or the 413/400 answer. Nothing is read past the size limit."""
+    limit = min(MAX_BODY_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES)
+    if request.content_length is not None and request.content_length > limit:
+        return error(413, TOO_LARGE, records=MAX_RECORDS)
+    try:
+        data = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return error(413, TOO_LARGE, records=MAX_RECORDS)
+    if len(data) > limit:
+        return error(413, TOO_LARGE, records=MAX_RECORDS)
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
+        return error(400, NOT_JSON)
+
+
+def drop_connection() -> None:
+    """Close the client's connection with no answer (the "drop-after-commit" test switch)."""
+    sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
+    if sock is None:  # the test client has no socket: fail the way a lost answer looks
+        raise ConnectionAbortedError("drop-after-commit")
+    sock.shutdown(socket.SHUT_RDWR)
+
+
+@bp.post("/sync")
+def sync() -> Response:
+    """Store a batch of session logs; one result per record, in order (DESIGN.md "Sync protocol")."""
+    fault = next_fault()
+    if fault == "fail-before":
+        return jsonify(error="test fault: fail-before"), 500
+    sender = authenticate()
+    if isinstance(sender, Response):
+        return sender
+    body = read_json()
+    if isinstance(body, Response):
+        return body
+    if not isinstance(body, dict):
+        return error(400, NOT_JSON)
+    records = body.get("records")
+    if not isinstance(records, list):
+        return error(400, RECORDS_NOT_LIST)
+    if len(records) > MAX_RECORDS:
+        return error(413, TOO_LARGE, records=MAX_RECORDS)
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            return error(400, RECORD_NOT_OBJECT, number=number)
+    for name in ("app_version", "content_version"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            return error(400, VERSION_NOT_TEXT, name=name)
+    now = utc_now()
+    keep_database_open(current_app.config["DATABASE"])
+    try:
+        results = ingest(get_db(), records, sender, sync_rules(), now=now)
+    except sqlite3.Error as failure:
+        current_app.logger.error("sync: storage failed: %s", type(failure).__name__)
+        response = error(503, STORAGE_FAILED)
+        response.headers["Retry-After"] = "30"
+        return response
+    if fault == "drop-after-commit":
+        drop_connection()
+    elif fault and fault.startswith("slow:"):
+        time.sleep(float(fault.partition(":")[2]))
+    return jsonify(results=[result.to_json(translate) for result in results], received_at=iso(now))
+
+
+@bp.post("/enrol")
+@limiter.limit(
+    lambda: current_app.config.get("ENROL_RATE_LIMIT", ENROL_RATE_LIMIT),
+    deduct_when=lambda response: response.status_code == 400,
+)
+def enrol() -> Response:
+    """Exchange a one-time enrolment code for a device token."""
+    body = read_json()
+    if isinstance(body, Response):
+        return body
+    if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+        return error(400, CODE_MISSING)
+    try:
+        enrolled = exchange_code(get_db(), body["code"])
+    except EnrolmentError as failure:
+        return error(400, CODE_ERRORS[failure.reason])
+    return jsonify(
+        token=enrolled.token, device_id=enrolled.device_id, facilitator=enrolled.facilitator
+    )
+
+
+@bp.errorhandler(429)
+def too_many_requests(_error) -> Response:
+    """429 from the rate limiter, as JSON like every other API error."""
+    return error(429, TOO_MANY_TRIES)
+
+
+@bp.get("/health")
+def health() -> Response:
+    """Is the server up, and which app and content versions does it serve."""
+    return jsonify(ok=True, app_version=APP_VERSION, content_version=library().version)
+
+
+def init_app(app: Flask) -> None:
+    """Register the API (after security.init_app, so CSRFProtect exists to exempt it from)."""
+    app.register_blueprint(bp)
+    exempt_from_csrf(app)
+
+
+def exempt_from_csrf(app: Flask) -> None:
+    """Token-authenticated API: no CSRF check. Call again if CSRFProtect is set up after this."""
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(bp)

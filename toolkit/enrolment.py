@@ -1,0 +1,199 @@
+"""Facilitators, one-time enrolment codes and device tokens.
+
+A coordinator creates a facilitator and issues a code (`toolkit enrol NAME`); the phone exchanges the
+code once for a device token (`POST /api/v1/enrol`). Codes and tokens are stored only as SHA-256
+hashes, so a copy of the database cannot sync as anyone. No Flask import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import sqlite3
+import uuid
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from .sync import iso, utc_now
+from .vocabulary import COUNTRIES
+
+# No 0/O, 1/I/L, 2/Z, 5/S or 8/B: read aloud or copied from paper, these get mixed up.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 8
+CODE_HOURS = 72
+TOKEN_BYTES = 32
+# Separators people type or copy along with the code.
+_SEPARATORS = str.maketrans({"-": "", " ": "", "\u2010": "", "\u2011": "", "\u2013": ""})
+
+
+class EnrolmentError(Exception):
+    """A code that cannot be exchanged; `reason` is malformed | unknown | used | expired."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class FacilitatorError(Exception):
+    """A facilitator that cannot be created or found, with a message saying what to do."""
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """What the phone keeps after exchanging a code."""
+
+    token: str
+    device_id: str
+    facilitator: dict  # id, name, country
+
+
+def hash_secret(secret: str) -> str:
+    """The stored form of a token or code."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_facilitator(
+    db: sqlite_utils.Database, name: str, country: str, now: dt.datetime | None = None
+) -> dict:
+    """Add a facilitator with a new UUID. Names must be unique: `toolkit enrol NAME` finds her by it."""
+    name = " ".join(name.split())
+    country = country.upper()
+    if not name:
+        raise FacilitatorError("Give the facilitator's name.")
+    if country not in COUNTRIES:
+        raise FacilitatorError(f"Country must be one of {', '.join(COUNTRIES)}, not {country!r}.")
+    if find_facilitators(db, name):
+        raise FacilitatorError(
+            f"A facilitator named {name!r} already exists; add something to tell them apart."
+        )
+    facilitator = {
+        "id": str(uuid.uuid4()),
+        "name": name,
+        "country": country,
+        "created_at": iso(now or utc_now()),
+    }
+    db["facilitators"].insert(facilitator)
+    return facilitator
+
+
+def find_facilitators(db: sqlite_utils.Database, name: str) -> list[dict]:
+    """Facilitators with this name (ignoring case and extra spaces) or this id."""
+    name = " ".join(name.split())
+    return list(
+        db.query(
+            "SELECT * FROM facilitators WHERE name = ? COLLATE NOCASE OR id = ? ORDER BY created_at",
+            [name, name],
+        )
+    )
+
+
+def format_code(raw: str) -> str:
+    """'ACDEFGHJ' -> 'ACDE-FGHJ'."""
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_code(text: str) -> str | None:
+    """What a person typed, as the code's 8 characters; None when it cannot be a code."""
+    if not isinstance(text, str):
+        return None
+    raw = text.strip().upper().translate(_SEPARATORS)
+    if len(raw) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in raw):
+        return None
+    return raw
+
+
+def issue_code(
+    db: sqlite_utils.Database,
+    facilitator_id: str,
+    hours: int = CODE_HOURS,
+    now: dt.datetime | None = None,
+) -> tuple[str, dt.datetime]:
+    """A new one-time code for the facilitator, like 'ACDE-FGHJ', and when it expires."""
+    now = now or utc_now()
+    expires = now + dt.timedelta(hours=hours)
+    while True:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        try:
+            db["enrolments"].insert(
+                {
+                    "code_hash": hash_secret(raw),
+                    "facilitator_id": facilitator_id,
+                    "created_at": iso(now),
+                    "expires_at": iso(expires),
+                    "used_at": None,
+                    "device_id": None,
+                }
+            )
+        except sqlite3.IntegrityError:  # the same code twice: draw again
+            continue
+        return format_code(raw), expires
+
+
+def exchange_code(db: sqlite_utils.Database, code: str, now: dt.datetime | None = None) -> Enrolled:
+    """Turn a code into a device and its token. A code works once and only before it expires."""
+    raw = normalise_code(code)
+    if raw is None:
+        raise EnrolmentError("malformed")
+    now = now or utc_now()
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")  # two phones with the same code: only one gets a token
+    try:
+        enrolment = conn.execute(
+            "SELECT e.expires_at, e.used_at, f.id, f.name, f.country FROM enrolments e "
+            "JOIN facilitators f ON f.id = e.facilitator_id WHERE e.code_hash = ?",
+            [hash_secret(raw)],
+        ).fetchone()
+        if enrolment is None:
+            raise EnrolmentError("unknown")
+        expires_at, used_at, facilitator_id, name, country = enrolment
+        if used_at is not None:
+            raise EnrolmentError("used")
+        if iso(now) >= expires_at:
+            raise EnrolmentError("expired")
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        device_id = str(uuid.uuid4())
+        conn.execute(
+            "INSERT INTO devices (id, facilitator_id, token_hash, created_at) VALUES (?, ?, ?, ?)",
+            [device_id, facilitator_id, hash_secret(token), iso(now)],
+        )
+        conn.execute(
+            "UPDATE enrolments SET used_at = ?, device_id = ? WHERE code_hash = ?",
+            [iso(now), device_id, hash_secret(raw)],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return Enrolled(token, device_id, {"id": facilitator_id, "name": name, "country": country})
+
+
+def revoke_device(
+    db: sqlite_utils.Database, device_id: str, now: dt.datetime | None = None
+) -> bool:
+    """Stop a device's token from working (a lost or replaced phone). False if no such device."""
+    cursor = db.execute(
+        "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        [iso(now or utc_now()), device_id],
+    )
+    return cursor.rowcount > 0 or db["devices"].count_where("id = ?", [device_id]) > 0
+
+
+def sender_for_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | None:
+    """Look a bearer token up: ("device", row with facilitator's country) or ("hub", row)."""
+    digest = hash_secret(token)
+    row = db.execute(
+        "SELECT d.id, d.facilitator_id, d.revoked_at, f.country FROM devices d "
+        "JOIN facilitators f ON f.id = d.facilitator_id WHERE d.token_hash = ?",
+        [digest],
+    ).fetchone()
+    if row is not None:
+        return "device", dict(
+            zip(("id", "facilitator_id", "revoked_at", "country"), row, strict=True)
+        )
+    row = db.execute("SELECT id, revoked_at FROM hubs WHERE token_hash = ?", [digest]).fetchone()
+    if row is not None:
+        return "hub", {"id": row[0], "revoked_at": row[1]}
+    return None
