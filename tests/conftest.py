@@ -23,6 +23,7 @@ def app(tmp_path):
             "DATABASE": database,
             "SECRET_KEY": "test",
             "WTF_CSRF_ENABLED": False,
+            "PDF_CACHE_DIR": str(tmp_path / "pdf"),
         }
     )
     yield app

@@ -66,7 +66,9 @@ def write_set(folder: Path, slug: str = "ng-test", **overrides: str) -> Path:
     """A valid guide in every language; `overrides` maps a language to replacement text."""
     for lang in ("en", "ne", "ur"):
         translation = "source" if lang == "en" else "draft"
-        text = overrides.get(lang) or GUIDE.format(title="Asking questions", translation=translation)
+        text = overrides.get(lang) or GUIDE.format(
+            title="Asking questions", translation=translation
+        )
         (folder / lang).mkdir(parents=True, exist_ok=True)
         (folder / lang / f"{slug}.md").write_text(text, encoding="utf-8")
     return folder
@@ -139,7 +141,9 @@ BROKEN = {
     ),
     "minutes differ from English": (
         "ne",
-        lambda t: t.replace("minutes=45", "minutes=40").replace("{#welcome minutes=10}", "{#welcome minutes=15}"),
+        lambda t: t.replace("minutes=45", "minutes=40").replace(
+            "{#welcome minutes=10}", "{#welcome minutes=15}"
+        ),
         "ne/ng-test.md:16: step 1 is 'welcome' (15 min) but in content/en/ng-test.md it is 'welcome' (10 min)",
     ),
     "forbidden title (en)": (

@@ -20,12 +20,28 @@ def add_log(database: str, **fields) -> str:
     db = connect(database)
     seq = (db.execute("select coalesce(max(seq), 0) from session_logs").fetchone()[0]) + 1
     record = {
-        "id": log_id, "rev": 1, "device_id": "d", "facilitator_id": "f", "guide": "ng-agent",
-        "lang": "ur", "held_on": "2026-10-05", "minutes": 75, "district": "Sialkot",
-        "venue_type": "community-hall", "participants": 10, "steps_done": "[]",
-        "themes": json.dumps(["wages"]), "requested": json.dumps(["ng-employer"]),
-        "referrals": json.dumps({"legal-aid": 1}), "market_info": "", "notes": "", "voided": 0,
-        "seq": seq, "content_hash": "h", "conflict": 0, **fields,
+        "id": log_id,
+        "rev": 1,
+        "device_id": "d",
+        "facilitator_id": "f",
+        "guide": "ng-agent",
+        "lang": "ur",
+        "held_on": "2026-10-05",
+        "minutes": 75,
+        "district": "Sialkot",
+        "venue_type": "community-hall",
+        "participants": 10,
+        "steps_done": "[]",
+        "themes": json.dumps(["wages"]),
+        "requested": json.dumps(["ng-employer"]),
+        "referrals": json.dumps({"legal-aid": 1}),
+        "market_info": "",
+        "notes": "",
+        "voided": 0,
+        "seq": seq,
+        "content_hash": "h",
+        "conflict": 0,
+        **fields,
     }
     db["session_logs"].insert(record)
     db.conn.close()
@@ -67,8 +83,9 @@ def test_login_and_logout(client, coordinator):
 
 
 def test_login_never_redirects_off_site(client, coordinator):
-    response = client.post("/coordinator/login?next=//evil.example/", data={
-        "username": "asha", "password": PASSWORD})
+    response = client.post(
+        "/coordinator/login?next=//evil.example/", data={"username": "asha", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/coordinator/"
 
 
@@ -79,8 +96,7 @@ def test_passwords_are_stored_as_scrypt_hashes(app, coordinator):
 
 
 def test_forms_without_csrf_token_are_rejected(tmp_path, coordinator, app):
-    strict = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"],
-                         "SECRET_KEY": "test"})
+    strict = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "SECRET_KEY": "test"})
     client = strict.test_client()
     response = client.post("/coordinator/login", data={"username": "asha", "password": PASSWORD})
     assert response.status_code == 400
@@ -88,8 +104,15 @@ def test_forms_without_csrf_token_are_rejected(tmp_path, coordinator, app):
 
 
 def test_login_attempts_are_rate_limited(tmp_path, coordinator, app):
-    limited = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "SECRET_KEY": "t",
-                          "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "3 per minute"})
+    limited = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": app.config["DATABASE"],
+            "SECRET_KEY": "t",
+            "WTF_CSRF_ENABLED": False,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
     client = limited.test_client()
     codes = [login(client, password=f"guess number {i}").status_code for i in range(5)]
     assert codes[:3] == [401, 401, 401]
@@ -139,7 +162,7 @@ def test_aggregate_csv_is_suppressed_utf8_with_bom(app, client, coordinator):
 
 
 def test_log_csv_leaves_notes_out_unless_chosen_and_neutralises_formulas(app, client, coordinator):
-    add_log(app.config["DATABASE"], notes="=HYPERLINK(\"http://x\")", market_info="+fees 90000")
+    add_log(app.config["DATABASE"], notes='=HYPERLINK("http://x")', market_info="+fees 90000")
     login(client)
     page = client.get("/coordinator/export/logs.csv").get_data(as_text=True)
     assert "Free-text notes are left out" in page
@@ -160,8 +183,9 @@ def test_purge_notes_clears_old_notes_and_their_revisions(app):
     revision = dict(next(db["session_logs"].rows_where("id = ?", [old])))
     revision["log_id"] = revision.pop("id")
     revision.pop("conflict", None)
-    db["session_log_revisions"].insert({**revision, "superseded_at": "x", "reason": "edit"},
-                                       alter=True)
+    db["session_log_revisions"].insert(
+        {**revision, "superseded_at": "x", "reason": "edit"}, alter=True
+    )
     purged = purge_notes(db, 180, today=dt.date(2026, 11, 23))
     assert purged == 2
     assert db["session_logs"].get(old)["notes"] == ""
@@ -170,8 +194,9 @@ def test_purge_notes_clears_old_notes_and_their_revisions(app):
 
 
 def test_cli_creates_coordinators_and_resets_passwords(runner, app):
-    result = runner.invoke(args=["create-coordinator", "meena", "--role", "admin",
-                                 "--password", PASSWORD])
+    result = runner.invoke(
+        args=["create-coordinator", "meena", "--role", "admin", "--password", PASSWORD]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["create-coordinator", "meena", "--password", PASSWORD])
     assert result.exit_code != 0 and "already exists" in result.output
@@ -181,3 +206,100 @@ def test_cli_creates_coordinators_and_resets_passwords(runner, app):
     assert result.exit_code == 0
     client = app.test_client()
     assert login(client, "meena", "another long one").status_code == 302
+
+
+# --- facilitators, phones, import, attention ---------------------------------------------------
+
+from tests.test_sync import enrol as enrol_phone  # noqa: E402
+from tests.test_sync import make_log, send  # noqa: E402
+
+
+def test_add_facilitator_issue_code_with_qr_and_phone_enrols(app, client, coordinator):
+    login(client)
+    response = client.post(
+        "/coordinator/facilitators", data={"name": "Sita Tamang", "country": "NP"}
+    )
+    assert response.status_code == 302
+    html = client.get("/coordinator/facilitators").get_data(as_text=True)
+    facilitator_id = re.search(r"/coordinator/facilitators/([0-9a-f-]{36})/enrol", html).group(1)
+    page = client.post(f"/coordinator/facilitators/{facilitator_id}/enrol").get_data(as_text=True)
+    code = re.search(r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4})</strong>", page).group(1)
+    assert "<svg" in page and f"/ne/enrol?code={code}" in page
+    answer = client.post("/api/v1/enrol", json={"code": code}).get_json()
+    assert answer["facilitator"]["name"] == "Sita Tamang"
+
+
+def test_revoked_phone_can_no_longer_sync(app, client, coordinator):
+    phone = enrol_phone(app, client)
+    login(client)
+    response = client.post(f"/coordinator/devices/{phone['device_id']}/revoke")
+    assert response.status_code == 302
+    assert "Withdrawn" in client.get("/coordinator/facilitators").get_data(as_text=True)
+    assert send(client, phone, make_log()).status_code == 403
+
+
+def test_import_of_unsent_logs_is_idempotent_and_reports_invalid_records(app, client, coordinator):
+    import io
+
+    phone = enrol_phone(app, client)
+    records = [make_log(), make_log(), make_log(participants=-3)]
+    payload = json.dumps(
+        {
+            "records": records,
+            "device_id": phone["device_id"],
+            "facilitator_id": phone["facilitator"]["id"],
+        }
+    ).encode()
+    login(client)
+
+    def upload():
+        return client.post(
+            "/coordinator/import",
+            data={"file": (io.BytesIO(payload), "unsent.json"), "facilitator": ""},
+            content_type="multipart/form-data",
+        )
+
+    first = upload().get_data(as_text=True)
+    assert first.count(">stored<") == 2 and ">not stored<" in first and "participants:" in first
+    second = upload().get_data(as_text=True)
+    assert second.count(">already on the server<") == 2
+    db = connect(app.config["DATABASE"])
+    assert db["session_logs"].count == 2
+
+
+def test_import_rejects_a_file_that_is_not_an_export(client, coordinator):
+    import io
+
+    login(client)
+    response = client.post(
+        "/coordinator/import",
+        data={"file": (io.BytesIO(b"name,phone\nx,y"), "contacts.csv"), "facilitator": ""},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "not an unsent-logs file" in response.get_data(as_text=True)
+
+
+def test_conflict_is_listed_and_resolved_keeping_both_versions(app, client, coordinator):
+    phone = enrol_phone(app, client)
+    record = make_log(participants=12)
+    send(client, phone, record)
+    assert (
+        send(client, phone, {**record, "participants": 15}).get_json()["results"][0]["status"]
+        == "conflict"
+    )
+    login(client)
+    page = client.get("/coordinator/attention").get_data(as_text=True)
+    assert "Use the other version" in page
+    copy_hash = re.search(r'name="copy_hash" value="([0-9a-f]+)"', page).group(1)
+    response = client.post(
+        "/coordinator/attention",
+        data={"log_id": record["id"], "copy_rev": "1", "copy_hash": copy_hash, "choice": "copy"},
+    )
+    assert response.status_code == 302
+    db = connect(app.config["DATABASE"])
+    current = db["session_logs"].get(record["id"])
+    assert (current["rev"], current["participants"], current["conflict"]) == (2, 15, 0)
+    kept = {(r["rev"], r["participants"]) for r in db["session_log_revisions"].rows}
+    assert {(1, 12), (1, 15)} <= kept
+    assert "Nothing needs attention" in client.get("/coordinator/attention").get_data(as_text=True)

@@ -27,8 +27,12 @@ def test_zero_and_large_cells_stay_visible():
 
 
 def test_two_way_table_hides_complementary_cells_in_rows_and_columns():
-    counts = {("wages", "Okara"): 2, ("wages", "Sialkot"): 10, ("rest-day", "Okara"): 7,
-              ("rest-day", "Sialkot"): 8}
+    counts = {
+        ("wages", "Okara"): 2,
+        ("wages", "Sialkot"): 10,
+        ("rest-day", "Okara"): 7,
+        ("rest-day", "Sialkot"): 8,
+    }
     table = suppress(Table("t", "r", ["wages", "rest-day"], ["Okara", "Sialkot"], counts))
     hidden = {cell for cell in counts if table.shown(*cell) == "<5"}
     assert ("wages", "Okara") in hidden
@@ -45,9 +49,15 @@ def test_a_small_total_is_hidden():
 
 
 def log(**fields) -> dict:
-    base = {"held_on": "2026-10-05", "district": "Sialkot", "guide": "ng-agent", "participants": 10,
-            "themes": json.dumps(["wages"]), "requested": json.dumps(["ng-employer"]),
-            "referrals": json.dumps({"legal-aid": 1})}
+    base = {
+        "held_on": "2026-10-05",
+        "district": "Sialkot",
+        "guide": "ng-agent",
+        "participants": 10,
+        "themes": json.dumps(["wages"]),
+        "requested": json.dumps(["ng-employer"]),
+        "referrals": json.dumps({"legal-aid": 1}),
+    }
     return {**base, **fields}
 
 

@@ -50,9 +50,7 @@ class LiveServer:
 def start_server(tmp_path, **config) -> LiveServer:
     database = str(tmp_path / "live.sqlite")
     init_db(database)
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "SECRET_KEY": "test", **config}
-    )
+    app = create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "test", **config})
     return LiveServer(app).start()
 
 

@@ -1,6 +1,6 @@
 """Write the README's screenshots with the same browser set-up the tests use.
 
-    python -m tests.browser.screenshots docs/screenshots
+python -m tests.browser.screenshots docs/screenshots
 """
 
 from __future__ import annotations
