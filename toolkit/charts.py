@@ -31,7 +31,7 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-def bar_chart(title: str, table: Table, column: str = "") -> Markup | None:
+def bar_chart(title: str, table: Table, column: str = "", label=str) -> Markup | None:
     """A horizontal bar chart of the table's shown cells; None when nothing may be shown."""
     values = [(row, value) for row, value in table.chart_values(column) if value is not None]
     if not values:
@@ -49,7 +49,7 @@ def bar_chart(title: str, table: Table, column: str = "") -> Markup | None:
         truncate_label=30,
     )
     chart.title = str(title)
-    chart.x_labels = [row for row, _ in values]
+    chart.x_labels = [label(row) for row, _ in values]
     chart.add(str(title), [value for _, value in values])
     svg = chart.render(is_unicode=True)
     svg = _COMMENT.sub("", _SCRIPT.sub("", svg))

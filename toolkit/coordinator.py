@@ -250,6 +250,33 @@ def password():
 # --- dashboard and exports ------------------------------------------------------------------------
 
 
+ROW_KINDS = {
+    "sessions_by_district": "district",
+    "participants_by_district": "district",
+    "sessions_by_guide": "guide",
+    "requested": "guide",
+    "themes_by_district": "theme",
+    "themes_by_month": "theme",
+    "referrals": "referral",
+}
+COLUMN_KINDS = {"themes_by_district": "district"}
+
+
+def name_of(kind: str | None, code: str) -> str:
+    """What a coordinator reads for a stored code: a guide's title, a translated theme…"""
+    from .guides import library
+    from .i18n import current_lang
+    from .logbook import DISTRICT_LABELS, REFERRAL_LABELS, THEME_LABELS
+
+    if kind == "guide":
+        guide, _fallback = library().get(current_lang(), code)
+        return guide.title if guide else code
+    labels = {"district": DISTRICT_LABELS, "theme": THEME_LABELS, "referral": REFERRAL_LABELS}.get(
+        kind or "", {}
+    )
+    return str(labels.get(code, code))
+
+
 def _filters() -> tuple[FiltersForm, Filters]:
     form = FiltersForm(request.args)
     if request.args and not form.validate():
@@ -271,7 +298,11 @@ def dashboard():
     form, filters = _filters()
     report = _report(filters)
     charts = {
-        key: bar_chart(TABLE_TITLES[key], report.tables[key])
+        key: bar_chart(
+            TABLE_TITLES[key],
+            report.tables[key],
+            label=lambda c, k=key: name_of(ROW_KINDS.get(k), c),
+        )
         for key in (
             "sessions_by_month",
             "participants_by_month",
@@ -300,6 +331,8 @@ def dashboard():
         row_labels=ROW_LABELS,
         attention=attention,
         districts=districts,
+        row_name=lambda key, code: name_of(ROW_KINDS.get(key), code),
+        column_name=lambda key, code: name_of(COLUMN_KINDS.get(key), code),
     )
 
 
@@ -338,14 +371,23 @@ def export_aggregates():
     ]
     for key, table in report.tables.items():
         rows.append([str(TABLE_TITLES[key])])
+
+        def row_name(code: str, key: str = key) -> str:
+            return name_of(ROW_KINDS.get(key), code)
+
         if table.columns == [""]:
             rows.append([str(ROW_LABELS[key]), _("Count")])
-            rows += [[row, table.shown(row)] for row in table.rows]
+            rows += [[row_name(row), table.shown(row)] for row in table.rows]
             rows.append([_("Total"), table.shown_total()])
         else:
-            rows.append([str(ROW_LABELS[key]), *table.columns, _("Total")])
+            columns = [name_of(COLUMN_KINDS.get(key), column) for column in table.columns]
+            rows.append([str(ROW_LABELS[key]), *columns, _("Total")])
             rows += [
-                [row, *[table.shown(row, c) for c in table.columns], table.shown_row_total(row)]
+                [
+                    row_name(row),
+                    *[table.shown(row, c) for c in table.columns],
+                    table.shown_row_total(row),
+                ]
                 for row in table.rows
             ]
             rows.append(
