@@ -1,0 +1,54 @@
+// The enrolment page (/<lang>/enrol): exchange the coordinator's one-time code for a device token.
+// The code may arrive in the URL (?code=, from the QR code); the page itself is the same for everyone.
+
+import * as outbox from './outbox.js';
+
+const root = document.querySelector('[data-enrol]');
+const DATA = JSON.parse(document.getElementById('logbook-data').textContent);
+const S = DATA.strings;
+const form = root.querySelector('[data-enrol-form]');
+const note = root.querySelector('[data-enrol-message]');
+const currentNote = root.querySelector('[data-enrol-current]');
+
+function say(template, values = {}) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : `{${key}}`));
+}
+
+async function showCurrent() {
+  const device = await outbox.getDevice();
+  currentNote.hidden = !device;
+  currentNote.textContent = device && device.facilitator
+    ? say(S.enrol_replace, { name: device.facilitator.name }) : '';
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const code = form.elements.code.value.trim();
+  if (!code) {
+    note.textContent = S.enrol_code_missing;
+    form.elements.code.focus();
+    return;
+  }
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  note.textContent = S.enrol_working;
+  try {
+    const device = await outbox.enrol(code, DATA.lang);
+    note.textContent = say(S.enrol_done, { name: device.facilitator.name });
+    form.reset();
+    currentNote.hidden = true;
+    history.replaceState({}, '', location.pathname); // the code is spent: keep it out of history
+    root.dataset.enrolled = 'true';
+    outbox.sync(); // logs saved before enrolment go now
+  } catch (error) {
+    if (['offline', 'network', 'timeout'].includes(error.code)) note.textContent = S.enrol_offline;
+    else note.textContent = say(S.enrol_failed, { error: error.detail || error.message });
+  } finally {
+    button.disabled = false;
+  }
+});
+
+const code = new URLSearchParams(location.search).get('code');
+if (code) form.elements.code.value = code;
+showCurrent();
+root.dataset.ready = 'true';
