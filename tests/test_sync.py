@@ -332,10 +332,16 @@ def test_district_list_follows_the_facilitators_country(app, client, db):
 
 
 def test_hub_token_relays_the_original_ids(client, phone, db):
+    hub_id = str(uuid.uuid4())
     db["hubs"].insert(
-        {"id": str(uuid.uuid4()), "name": "Resource centre", "token_hash": hash_secret("hub-token")}
+        {"id": hub_id, "name": "Resource centre", "token_hash": hash_secret("hub-token")}
     )
     log = make_log(device_id=phone["device_id"], facilitator_id=phone["facilitator"]["id"])
+    # A hub relays only the facilitators it registered.
+    (refused,) = send(client, {"token": "hub-token"}, log).get_json()["results"]
+    assert refused["status"] == "invalid" and "facilitator_id" in refused["errors"]
+    assert stored(db) == []
+    db["facilitators"].update(phone["facilitator"]["id"], {"hub_id": hub_id})
     assert statuses(send(client, {"token": "hub-token"}, log)) == ["created"]
     (row,) = stored(db)
     assert row["device_id"] == phone["device_id"] and row["relayed_by"]

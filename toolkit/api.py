@@ -38,6 +38,9 @@ UNKNOWN_TOKEN = N_(
     "This server does not know this phone's enrolment. Enrol it again with a new code from your "
     "coordinator."
 )
+HUB_REVOKED = N_(
+    "This hub's token was withdrawn on this server. Ask its administrator for a new one."
+)
 REVOKED = N_("This phone's enrolment was withdrawn. Ask your coordinator for a new enrolment code.")
 TOO_LARGE = N_("Too much in one request: send at most %(records)s logs and at most 1 MB at a time.")
 NOT_JSON = N_('The request must be JSON like {"records": [...]}.')
@@ -46,6 +49,9 @@ RECORD_NOT_OBJECT = N_("Log number %(number)s is not a log: each log must be a J
 VERSION_NOT_TEXT = N_('"%(name)s" must be text.')
 STORAGE_FAILED = N_(
     "The server could not save the logs just now, so nothing was saved. The phone will try again."
+)
+STORAGE_BUSY = N_(
+    "The server cannot save anything just now, so nothing was changed. Try again later."
 )
 CODE_MISSING = N_('Send the enrolment code as JSON like {"code": "ACDE-FGHJ"}.')
 TOO_MANY_TRIES = N_("Too many wrong codes from this network. Wait ten minutes, then try again.")
@@ -143,7 +149,7 @@ def authenticate() -> Sender | Response:
         return unauthorised(UNKNOWN_TOKEN)
     kind, row = found
     if row["revoked_at"]:
-        return error(403, REVOKED)
+        return error(403, HUB_REVOKED if kind == "hub" else REVOKED)
     if kind == "hub":
         return Sender(device_id=None, facilitator_id=None, country=None, hub_id=row["id"])
     return Sender(row["id"], row["facilitator_id"], row["country"])
@@ -247,6 +253,18 @@ def enrol() -> Response:
 def too_many_requests(_error) -> Response:
     """429 from the rate limiter, as JSON like every other API error."""
     return error(429, TOO_MANY_TRIES)
+
+
+@bp.errorhandler(sqlite3.Error)
+def storage_failed(failure: sqlite3.Error) -> Response:
+    """A write the database refused outside the sync view (disk full, read-only file): 503 as JSON.
+
+    The transaction was rolled back, so nothing was changed (an enrolment code stays unused).
+    """
+    current_app.logger.error("api: storage failed: %s", type(failure).__name__)
+    response = error(503, STORAGE_BUSY)
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 @bp.get("/health")

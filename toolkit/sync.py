@@ -43,6 +43,9 @@ _JSON_FIELDS = ("steps_done", "themes", "requested", "referrals")
 _CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Half of a UTF-16 pair (JSON "\ud83d" alone, e.g. an emoji cut by a length limit): SQLite and
+# hashlib cannot encode it, so such text is refused here instead of failing the whole batch.
+_HALF_CHARACTER = re.compile("[\ud800-\udfff]")
 _ROW_COLUMNS = (
     "id",
     "rev",
@@ -70,6 +73,9 @@ REQUIRED = N_("required: add this field")
 UNKNOWN_FIELD = N_("unknown field")
 NOT_TEXT = N_("must be text")
 TOO_LONG = N_("too long: at most %(max)s characters")
+BROKEN_CHARACTER = N_(
+    "has a broken character (often half an emoji): delete the last characters and type them again"
+)
 NOT_WHOLE_NUMBER = N_("must be a whole number from %(min)s to %(max)s")
 NOT_UUID = N_("must be an id like 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed")
 NOT_BOOLEAN = N_("must be true or false")
@@ -88,6 +94,9 @@ LISTED_TWICE = N_("'%(value)s' is listed twice")
 NOT_COUNTS = N_('must be counts by referral type, like {"legal-aid": 2}')
 MORE_RETURNEES = N_("cannot be more than the number of participants")
 OTHER_FACILITATOR = N_("this log belongs to another facilitator: save it as a new log")
+NOT_HUB_FACILITATOR = N_(
+    "this facilitator was not registered by this hub: push the hub's facilitators first"
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +202,8 @@ def _text(value: Any, limit: int) -> tuple[str, FieldError | None]:
         return "", FieldError(NOT_TEXT)
     if len(value) > limit:
         return value, FieldError(TOO_LONG, {"max": limit})
+    if _HALF_CHARACTER.search(value):
+        return value, FieldError(BROKEN_CHARACTER)
     return value, None
 
 
@@ -329,7 +340,11 @@ def validate_record(
     for name in ("created_at", "updated_at"):
         value = record.get(name)
         clean[name] = value
-        if value is not None and (not isinstance(value, str) or len(value) > MAX_TIMESTAMP):
+        if value is not None and (
+            not isinstance(value, str)
+            or len(value) > MAX_TIMESTAMP
+            or _HALF_CHARACTER.search(value)
+        ):
             errors[name] = FieldError(NOT_TEXT)
 
     if relayed:
@@ -435,9 +450,23 @@ def ingest(
         seq = conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()[0]
         changed: dict[str, dict] = {}
         kept: list[tuple] = []
+        # A hub relays only its own facilitators' logs: a hub token must not write for anyone else.
+        relayable = (
+            {
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM facilitators WHERE hub_id = ?", [sender.hub_id]
+                )
+            }
+            if sender.is_hub
+            else None
+        )
         for index, clean, digest in valid:
             result = results[index]
             owner = clean.get("facilitator_id", sender.facilitator_id)
+            if relayable is not None and owner not in relayable:
+                result.errors = {"facilitator_id": FieldError(NOT_HUB_FACILITATOR)}
+                continue
             row = current.get(clean["id"])
             if row is not None and row["facilitator_id"] != owner:
                 result.errors = {"id": FieldError(OTHER_FACILITATOR)}
