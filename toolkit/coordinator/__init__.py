@@ -1,0 +1,34 @@
+"""The coordinator area: login, dashboard, exports, facilitators and devices, and attention list.
+
+Everything under /coordinator/ needs a login (except the login page). Pages work without JavaScript and
+speak the coordinator's language. Aggregates go through small-cell suppression (reports.py); nothing here
+shows or exports anything that could identify a participant.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+
+from . import accounts, dashboard, people, retention, review  # noqa: E402, F401  (they add routes to bp)
+from .accounts import create_coordinator, login_required, set_password  # noqa: E402
+from .retention import purge_notes  # noqa: E402
+
+__all__ = ["bp", "create_coordinator", "init_app", "login_required", "purge_notes", "set_password"]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SUPPRESS_BELOW", 5)
+    app.config.setdefault("NOTES_RETENTION_DAYS", 180)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Secure cookies need HTTPS; tests and `make run` serve plain HTTP on 127.0.0.1.
+    app.config.setdefault("SESSION_COOKIE_SECURE", not app.testing)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.register_blueprint(bp)
+    for command in (
+        accounts.create_coordinator_command,
+        accounts.set_password_command,
+        retention.purge_notes_command,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,253 @@
+"""The dashboard and exports: suppressed aggregates, SVG charts, CSV of figures and of logs."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import Length, Optional, Regexp
+
+from ..db import get_db
+from ..reports import Filters, build_report, current_logs
+from . import bp
+from .accounts import login_required
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+TABLE_TITLES = {
+    "sessions_by_month": _l("Sessions per month"),
+    "participants_by_month": _l("Participants per month"),
+    "sessions_by_district": _l("Sessions by district"),
+    "participants_by_district": _l("Participants by district"),
+    "sessions_by_guide": _l("Sessions by guide"),
+    "themes_by_district": _l("Themes raised, by district"),
+    "themes_by_month": _l("Themes raised, by month"),
+    "requested": _l("Topics requested next"),
+    "referrals": _l("Referrals by type"),
+}
+ROW_LABELS = {
+    "sessions_by_month": _l("Month"),
+    "participants_by_month": _l("Month"),
+    "sessions_by_district": _l("District"),
+    "participants_by_district": _l("District"),
+    "sessions_by_guide": _l("Guide"),
+    "themes_by_district": _l("Theme"),
+    "themes_by_month": _l("Theme"),
+    "requested": _l("Guide"),
+    "referrals": _l("Referral type"),
+}
+
+# --- dashboard and exports ------------------------------------------------------------------------
+
+
+class FiltersForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: filters change nothing
+
+    start = StringField(_l("From month"), validators=[Optional(), Regexp(r"^\d{4}-\d{2}$")])
+    end = StringField(_l("To month"), validators=[Optional(), Regexp(r"^\d{4}-\d{2}$")])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=80)])
+
+
+class LogsExportForm(FlaskForm):
+    include_notes = BooleanField(_l("Include free-text notes"))
+
+
+ROW_KINDS = {
+    "sessions_by_district": "district",
+    "participants_by_district": "district",
+    "sessions_by_guide": "guide",
+    "requested": "guide",
+    "themes_by_district": "theme",
+    "themes_by_month": "theme",
+    "referrals": "referral",
+}
+COLUMN_KINDS = {"themes_by_district": "district"}
+
+
+def name_of(kind: str | None, code: str) -> str:
+    """What a coordinator reads for a stored code: a guide's title, a translated theme…"""
+    from ..guides import library
+    from ..i18n import current_lang
+    from ..logbook import DISTRICT_LABELS, REFERRAL_LABELS, THEME_LABELS
+
+    if kind == "guide":
+        guide, _fallback = library().get(current_lang(), code)
+        return guide.title if guide else code
+    labels = {"district": DISTRICT_LABELS, "theme": THEME_LABELS, "referral": REFERRAL_LABELS}.get(
+        kind or "", {}
+    )
+    return str(labels.get(code, code))
+
+
+def _filters() -> tuple[FiltersForm, Filters]:
+    form = FiltersForm(request.args)
+    if request.args and not form.validate():
+        return form, Filters()
+    return form, Filters(form.start.data or None, form.end.data or None, form.district.data or None)
+
+
+def _report(filters: Filters):
+    threshold = current_app.config.get("SUPPRESS_BELOW", 5)
+    return build_report(current_logs(get_db(), filters), filters, threshold)
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    """Sessions, people reached, themes, requests and referrals, with small counts hidden."""
+    from ..charts import bar_chart
+
+    form, filters = _filters()
+    report = _report(filters)
+    charts = {
+        key: bar_chart(
+            TABLE_TITLES[key],
+            report.tables[key],
+            label=lambda c, k=key: name_of(ROW_KINDS.get(k), c),
+        )
+        for key in (
+            "sessions_by_month",
+            "participants_by_month",
+            "sessions_by_district",
+            "sessions_by_guide",
+            "requested",
+            "referrals",
+        )
+    }
+    db = get_db()
+    attention = db["session_logs"].count_where("conflict = 1") if db["session_logs"].exists() else 0
+    districts = sorted(
+        {
+            row["district"]
+            for row in db.query(
+                "select distinct district from session_logs where district is not null"
+            )
+        }
+    )
+    return render_template(
+        "coordinator/dashboard.html",
+        form=form,
+        report=report,
+        charts=charts,
+        titles=TABLE_TITLES,
+        row_labels=ROW_LABELS,
+        attention=attention,
+        districts=districts,
+        row_name=lambda key, code: name_of(ROW_KINDS.get(key), code),
+        column_name=lambda key, code: name_of(COLUMN_KINDS.get(key), code),
+    )
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell a spreadsheet shows as text: formula-like cells get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_response(rows: list[list], filename: str) -> Response:
+    """UTF-8 CSV with a BOM, so Excel opens Nepali and Urdu text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/export/aggregates.csv")
+@login_required
+def export_aggregates():
+    """Every dashboard table, suppressed as on screen, in one CSV."""
+    _form, filters = _filters()
+    report = _report(filters)
+    rows: list[list] = [
+        [_("Sessions"), report.shown_headline(report.sessions)],
+        [_("Participants"), report.shown_headline(report.participants)],
+        [],
+    ]
+    for key, table in report.tables.items():
+        rows.append([str(TABLE_TITLES[key])])
+
+        def row_name(code: str, key: str = key) -> str:
+            return name_of(ROW_KINDS.get(key), code)
+
+        if table.columns == [""]:
+            rows.append([str(ROW_LABELS[key]), _("Count")])
+            rows += [[row_name(row), table.shown(row)] for row in table.rows]
+            rows.append([_("Total"), table.shown_total()])
+        else:
+            columns = [name_of(COLUMN_KINDS.get(key), column) for column in table.columns]
+            rows.append([str(ROW_LABELS[key]), *columns, _("Total")])
+            rows += [
+                [
+                    row_name(row),
+                    *[table.shown(row, c) for c in table.columns],
+                    table.shown_row_total(row),
+                ]
+                for row in table.rows
+            ]
+            rows.append(
+                [
+                    _("Total"),
+                    *[table.shown_column_total(c) for c in table.columns],
+                    table.shown_total(),
+                ]
+            )
+        rows.append([])
+    return csv_response(rows, "aggregates.csv")
+
+
+LOG_EXPORT_COLUMNS = [
+    "id",
+    "rev",
+    "held_on",
+    "guide",
+    "lang",
+    "district",
+    "venue_type",
+    "minutes",
+    "participants",
+    "returnees",
+    "steps_done",
+    "themes",
+    "requested",
+    "referrals",
+    "market_info",
+    "facilitator_id",
+    "voided",
+    "received_at",
+]
+
+
+@bp.route("/export/logs.csv", methods=["GET", "POST"])
+@login_required
+def export_logs():
+    """Session logs without notes; notes only when chosen explicitly, after a warning."""
+    form = LogsExportForm()
+    if request.method == "GET":
+        return render_template("coordinator/export_logs.html", form=form)
+    if not form.validate_on_submit():
+        abort(400)
+    columns = LOG_EXPORT_COLUMNS + (["notes"] if form.include_notes.data else [])
+    _form, filters = _filters()
+    logs = current_logs(get_db(), filters)
+    rows = [columns] + [[log.get(column) for column in columns] for log in logs]
+    return csv_response(rows, "session-logs.csv")

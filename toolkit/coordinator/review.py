@@ -1,0 +1,160 @@
+"""Logs that need a coordinator: import a phone's unsent-logs file, resolve conflicts and stale edits."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+
+from ..db import get_db
+from . import bp
+from .accounts import login_required
+
+# --- import and attention -------------------------------------------------------------------------
+
+
+STATUS_NAMES = {
+    "created": _l("stored"),
+    "updated": _l("stored as a newer version"),
+    "unchanged": _l("already on the server"),
+    "stale": _l("older than the server's version: kept for review"),
+    "conflict": _l("differs from the server's copy: kept for review"),
+    "invalid": _l("not stored"),
+}
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("File of unsent logs (.json)"), validators=[FileRequired()])
+    facilitator = SelectField(_l("Facilitator whose phone exported it"), choices=[])
+
+
+def _facilitator_choices() -> list[tuple[str, str]]:
+    rows = get_db().query("select id, name from facilitators order by name collate nocase")
+    return [SelectChoice("", _("As written in the file"))] + [
+        SelectChoice(row["id"], row["name"]) for row in rows
+    ]
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_logs():
+    """Import a phone's "unsent logs" file, with the same checks and idempotency as sync."""
+    import json
+
+    from ..api import sync_rules, translate
+    from ..sync import Sender, ingest
+
+    form = ImportForm()
+    form.facilitator.choices = _facilitator_choices()
+    results = None
+    if form.validate_on_submit():
+        try:
+            data = json.loads(form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"]))
+            records = data["records"]
+            if not isinstance(records, list):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            form.file.errors.append(
+                _(
+                    "This is not an unsent-logs file from the logbook. Export it "
+                    "again from the phone (Logbook → Export unsent logs)."
+                )
+            )
+            return render_template("coordinator/import.html", form=form, results=None), 400
+        db = get_db()
+        facilitator_id = form.facilitator.data or data.get("facilitator_id")
+        rows = list(db["facilitators"].rows_where("id = ?", [facilitator_id or ""]))
+        if not rows:
+            form.facilitator.errors.append(
+                _("Choose the facilitator whose phone exported the file.")
+            )
+            return render_template("coordinator/import.html", form=form, results=None), 400
+        device_id = data.get("device_id")
+        if not db["devices"].count_where(
+            "id = ? and facilitator_id = ?", [device_id or "", facilitator_id]
+        ):
+            device_id = None
+        sender = Sender(
+            device_id=device_id, facilitator_id=facilitator_id, country=rows[0]["country"]
+        )
+        results = [
+            (result, {field: translate(error) for field, error in (result.errors or {}).items()})
+            for result in ingest(db, records, sender, sync_rules())
+        ]
+    return render_template(
+        "coordinator/import.html", form=form, results=results, status_names=STATUS_NAMES
+    )
+
+
+def _attention_items(db) -> list[dict]:
+    """Logs with a conflicting copy, and stale edits from phones, not yet resolved."""
+    items = []
+    for copy in db.query(
+        "select * from session_log_revisions where reason in ('conflict', 'stale') "
+        "order by received_at"
+    ):
+        current = next(db["session_logs"].rows_where("id = ?", [copy["log_id"]]), None)
+        if current is not None:
+            items.append({"other": copy, "current": current})
+    return items
+
+
+class ResolveForm(FlaskForm):
+    log_id = StringField(validators=[DataRequired()])
+    copy_hash = StringField(validators=[DataRequired()])
+    copy_rev = StringField(validators=[DataRequired()])
+    choice = SelectField(choices=[SelectChoice("current"), SelectChoice("copy")])
+
+
+@bp.route("/attention", methods=["GET", "POST"])
+@login_required
+def attention():
+    """Conflicts and stale edits: choose a version; both stay in the history."""
+    from ..api import sync_rules
+    from ..sync import Sender, ingest, row_to_record
+
+    db = get_db()
+    form = ResolveForm()
+    if form.validate_on_submit():
+        key = [form.log_id.data, form.copy_rev.data, form.copy_hash.data]
+        copy = next(
+            db["session_log_revisions"].rows_where(
+                "log_id = ? and rev = ? and content_hash = ? and reason in ('conflict', 'stale')",
+                key,
+            ),
+            None,
+        )
+        current = next(db["session_logs"].rows_where("id = ?", [form.log_id.data]), None)
+        if copy is None or current is None:
+            abort(404)
+        chosen = copy if form.choice.data == "copy" else current
+        record = {**row_to_record(chosen), "rev": current["rev"] + 1}
+        country = next(
+            db["facilitators"].rows_where("id = ?", [current["facilitator_id"]]), {}
+        ).get("country")
+        sender = Sender(current["device_id"], current["facilitator_id"], country)
+        [result] = ingest(db, [record], sender, sync_rules())
+        if result.status != "updated":
+            abort(409)
+        db.execute(
+            "update session_log_revisions set reason = reason || '-resolved' "
+            "where log_id = ? and rev = ? and content_hash = ?",
+            key,
+        )
+        flash(_("Saved. The version you chose is now current; the other stays in the history."))
+        return redirect(url_for("coordinator.attention"))
+    return render_template(
+        "coordinator/attention.html", items=_attention_items(db), form=ResolveForm(formdata=None)
+    )
