@@ -97,7 +97,8 @@ def build_offline_pack(content_dir: Path, build_dir: Path | None = None) -> dict
     a phone keeps offline. Writes BUILD_DIR/precache/<lang>.json, which /sw.js is rendered from.
     """
     from toolkit import create_app
-    from toolkit.pwa import write_icons, write_precache
+    from toolkit.precache import write_precache
+    from toolkit.pwa import write_icons
 
     write_icons(ROOT / "static")
     if content_dir.resolve() == (ROOT / "content").resolve():

@@ -37,11 +37,37 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind N reverse proxies (docs/DEPLOY.md): rate limits count per client, not per proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import cli, db, guides, i18n
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    from . import api, cli, coordinator, db, guides, i18n, runner, security
+
+    security.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     guides.init_app(app)
+    runner.init_app(app)
+    coordinator.init_app(app)
+    api.init_app(app)
+    from . import logbook
+
+    logbook.init_app(app)
     cli.init_app(app)
+    from . import printing
+
+    printing.init_app(app)
+    from . import pwa
+
+    pwa.init_app(app)
+    from . import hub
+
+    hub.init_app(app)
+    if app.config.get("BENCH_ROUTES"):  # bench/guide_page.py only; never in production
+        from . import bench_routes
+
+        bench_routes.init_app(app)
     return app

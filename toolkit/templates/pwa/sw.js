@@ -1,0 +1,259 @@
+// The Facilitator Toolkit service worker, rendered by toolkit/pwa.py from the precache manifests that
+// build.py wrote. A new build is a new worker: it installs beside the old one, then waits until a page
+// asks it to take over (static/js/app.js never asks while facilitator mode is open).
+//
+// Never touched: non-GET requests (sync, forms) and other origins. Never cached: redirects, errors.
+"use strict";
+
+const VERSION = {{ version|tojson }};
+const APP_VERSION = {{ app_version|tojson }};
+const CONTENT_VERSION = {{ content_version|tojson }};
+// language → [{url, hash}]: every page and static file that language needs offline.
+const PACKS = {{ packs|tojson }};
+const HASH_LENGTH = {{ hash_length }};
+const STATIC = {{ static_prefix|tojson }};
+
+const PREFIX = "toolkit-pack-";
+const CACHE = PREFIX + VERSION;
+const STATE_CACHE = "toolkit-state"; // not versioned: what the worker remembers across updates
+const STATE_URL = "/__toolkit-state"; // a cache key, never requested from the server
+const HASH_HEADER = "X-Toolkit-Hash"; // the hash of the bytes a cached response holds
+const LANGUAGES = Object.keys(PACKS);
+const PAGES = new Set(
+  Object.values(PACKS).flatMap((pack) => pack.map((entry) => entry.url).filter((url) => !url.startsWith(STATIC))),
+);
+const RUN_PAGE = /^\/[^/]+\/guides\/[^/]+\/run$/; // facilitator mode
+const REFRESHED_PAGE = /^\/[^/]+\/(guides\/[^/]+)?$/; // home and guide pages: refreshed in the background
+const LOG_RECORD = /^(\/[^/]+\/log)\/[^/]+$/; // /<lang>/log/<id> is served from the /<lang>/log shell
+
+function languageOf(pathname) {
+  const code = pathname.split("/")[1];
+  return LANGUAGES.includes(code) ? code : null;
+}
+
+function union(...lists) {
+  return [...new Set(lists.flat().filter((lang) => LANGUAGES.includes(lang)))];
+}
+
+// --- What the worker remembers: the last language opened and the languages kept offline. ---
+
+let stateQueue = Promise.resolve();
+
+async function readState() {
+  const saved = await (await caches.open(STATE_CACHE)).match(STATE_URL);
+  const state = saved ? await saved.json() : {};
+  return { last: state.last || null, kept: state.kept || [] };
+}
+
+function updateState(change) {
+  stateQueue = stateQueue.then(async () => {
+    const state = await readState();
+    Object.assign(state, typeof change === "function" ? change(state) : change);
+    const cache = await caches.open(STATE_CACHE);
+    await cache.put(STATE_URL, new Response(JSON.stringify(state), { headers: { "Content-Type": "application/json" } }));
+  });
+  return stateQueue;
+}
+
+// --- Saving responses. ---
+
+function cacheable(response) {
+  return response.status === 200 && response.type === "basic" && !response.redirected;
+}
+
+async function sha256(buffer) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
+  return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("").slice(0, HASH_LENGTH);
+}
+
+/** Store the body as received (already decoded), labelled with its hash so an update can reuse it. */
+async function store(cache, key, response) {
+  const body = await response.arrayBuffer();
+  const headers = new Headers(response.headers);
+  for (const name of ["Content-Encoding", "Content-Length", "Vary", "Set-Cookie"]) headers.delete(name);
+  headers.set(HASH_HEADER, await sha256(body));
+  await cache.put(key, new Response(body, { status: 200, statusText: "OK", headers }));
+}
+
+/** One precache entry: kept if this cache has it, copied from an older cache if unchanged, else fetched. */
+async function saveEntry(cache, entry, olderCaches) {
+  const have = await cache.match(entry.url);
+  if (have && have.headers.get(HASH_HEADER) === entry.hash) return;
+  for (const older of olderCaches) {
+    const saved = await older.match(entry.url);
+    if (saved && saved.headers.get(HASH_HEADER) === entry.hash) return cache.put(entry.url, saved);
+  }
+  // Versioned static URLs never change, so the HTTP cache may answer; anything else is revalidated.
+  const response = await fetch(entry.url, { cache: entry.url.includes("?v=") ? "default" : "no-cache" });
+  if (!cacheable(response)) throw new Error(`${entry.url}: ${response.status}`);
+  await store(cache, entry.url, response);
+}
+
+/** Save every page and file the languages need; rejects if any fails (an install then fails whole). */
+async function savePacks(langs) {
+  const cache = await caches.open(CACHE);
+  const names = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && name !== CACHE);
+  const olderCaches = await Promise.all(names.map((name) => caches.open(name)));
+  const entries = new Map();
+  for (const lang of langs) for (const entry of PACKS[lang] || []) entries.set(entry.url, entry);
+  await Promise.all([...entries.values()].map((entry) => saveEntry(cache, entry, olderCaches)));
+}
+
+async function status(lang) {
+  const cache = await caches.open(CACHE);
+  const pack = PACKS[lang] || [];
+  const missing = [];
+  for (const entry of pack) if (!(await cache.match(entry.url))) missing.push(entry.url);
+  const { kept } = await readState();
+  return {
+    version: VERSION,
+    appVersion: APP_VERSION,
+    contentVersion: CONTENT_VERSION,
+    languages: LANGUAGES,
+    kept,
+    total: pack.length,
+    missing,
+  };
+}
+
+// --- Lifecycle. ---
+
+self.addEventListener("install", (event) => {
+  // The languages kept before (an update keeps them all) and those of the pages open now.
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const open = windows.map((client) => languageOf(new URL(client.url).pathname));
+      const { kept, last } = await readState();
+      const langs = union(kept, open, [last]);
+      await savePacks(langs);
+      await updateState((state) => ({ kept: union(state.kept, langs) }));
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  const port = event.ports[0];
+  const reply = (value) => port && port.postMessage(value);
+  const { type, lang = null, langs = [] } = event.data || {};
+  const work = (async () => {
+    if (type === "status") {
+      reply(await status(lang));
+    } else if (type === "keep") {
+      try {
+        await savePacks(union(langs));
+        await updateState((state) => ({ kept: union(state.kept, langs) }));
+        reply({ ok: true, ...(await status(lang)) });
+      } catch (error) {
+        reply({ ok: false, error: String(error), ...(await status(lang)) });
+      }
+    } else if (type === "skip-waiting") {
+      // Never under a session: a window in facilitator mode keeps the old version.
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      if (windows.some((client) => RUN_PAGE.test(new URL(client.url).pathname))) {
+        reply({ applied: false });
+      } else {
+        await self.skipWaiting();
+        reply({ applied: true });
+      }
+    }
+  })();
+  event.waitUntil(work);
+});
+
+// --- Requests: small named strategies (squoosh style). ---
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") event.respondWith(openPage(event, url));
+  else if (url.pathname.startsWith(STATIC)) event.respondWith(staticFile(event, url));
+});
+
+/** Pages: cache first (home and guide pages refreshed in the background), else network, else offline. */
+async function openPage(event, url) {
+  const lang = languageOf(url.pathname);
+  if (lang) event.waitUntil(updateState({ last: lang }));
+  if (url.pathname === "/") return openRoot(event.request);
+  const key = url.pathname.replace(LOG_RECORD, "$1");
+  const cache = await caches.open(CACHE);
+  const saved = await cache.match(key);
+  if (saved) {
+    if (REFRESHED_PAGE.test(key)) event.waitUntil(refresh(cache, key));
+    return saved;
+  }
+  try {
+    const response = await fetch(event.request);
+    if (cacheable(response) && PAGES.has(key) && key === url.pathname) {
+      event.waitUntil(store(cache, key, response.clone()));
+    }
+    return response;
+  } catch {
+    return offlinePage(lang);
+  }
+}
+
+/** `/`: the server redirects to the remembered language; offline, the last language opened here. */
+async function openRoot(request) {
+  try {
+    return await fetch(request); // a redirect: passed through, never cached
+  } catch {
+    const { last } = await readState();
+    const cache = await caches.open(CACHE);
+    for (const code of [last, ...LANGUAGES]) {
+      if (code && (await cache.match(`/${code}/`))) return Response.redirect(`/${code}/`, 302);
+    }
+    return offlinePage(null);
+  }
+}
+
+async function refresh(cache, key) {
+  try {
+    const response = await fetch(key, { cache: "no-cache" });
+    if (cacheable(response)) await store(cache, key, response);
+  } catch {
+    // Offline: the saved page stays.
+  }
+}
+
+async function offlinePage(lang) {
+  const { last } = await readState();
+  const cache = await caches.open(CACHE);
+  for (const code of [lang, last, ...LANGUAGES]) {
+    const page = code && (await cache.match(`/${code}/offline`));
+    if (page) return page;
+  }
+  return new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+}
+
+/** Static files: cache first. A `?v=` that differs from the saved file's hash asks the network. */
+async function staticFile(event, url) {
+  const { request } = event;
+  const cache = await caches.open(CACHE);
+  const exact = await cache.match(request);
+  if (exact) return exact;
+  const saved = await cache.match(request, { ignoreSearch: true });
+  const version = url.searchParams.get("v");
+  if (saved && (!version || saved.headers.get(HASH_HEADER) === version)) return saved;
+  try {
+    const response = await fetch(request);
+    if (cacheable(response)) event.waitUntil(store(cache, request.url, response.clone()));
+    return response;
+  } catch (error) {
+    if (saved) return saved; // offline: an older version beats none
+    throw error;
+  }
+}
