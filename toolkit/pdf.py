@@ -1,0 +1,327 @@
+"""Participant handouts and facilitator booklets as PDFs, rendered by WeasyPrint.
+
+No Flask import: the caller passes the Jinja environment (Flask's, so `_()` works) and the labels,
+and sets the language with `flask_babel.force_locale` (toolkit/printing.py does). WeasyPrint takes
+about 0.8 s to import, so it is imported inside the functions that use it, never at module level.
+
+Fonts are the web's subset WOFF2 files in static/fonts/, declared under family names of their own
+("Toolkit Noto Sans Devanagari"): a system font of the same name can then never stand in, and
+`pdffonts` shows plainly when a glyph came from anywhere else.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+
+from .content import Guide
+from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "pdf"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+PRINT_CSS = "css/print.css"
+FONT_PREFIX = "Toolkit "
+SIZES = {"a4": "A4", "a5": "A5"}
+DEFAULT_SIZE = "a4"
+
+
+def font_family(lang: str) -> str:
+    """The print family name for a language's font (never a system font's name)."""
+    return FONT_PREFIX + LANGUAGES[lang].font_family
+
+
+def font_stack(lang: str) -> str:
+    """CSS font-family for text in `lang`: its script font, then Noto Sans for Latin beside it."""
+    families = dict.fromkeys([font_family(lang), font_family(SOURCE_LANGUAGE)])
+    return ", ".join(f'"{family}"' for family in families)
+
+
+def language_css() -> str:
+    """@font-face for every language's WOFF2; font, leading and list digits for each `lang`.
+
+    Only regular faces exist: emphasis in print is by size and colour, as on the web.
+    """
+    rules = []
+    for code, language in LANGUAGES.items():
+        rules.append(
+            f'@font-face {{ font-family: "{font_family(code)}"; '
+            f'src: url("fonts/{language.font_file}") format("woff2"); }}'
+        )
+    for code, language in LANGUAGES.items():
+        rules.append(
+            f'[lang="{code}"] {{ font-family: {font_stack(code)}; '
+            f"line-height: {language.line_height}; }}"
+        )
+        # Numbered lists count in the language's digits, like the page numbers.
+        rules.append(f"ol:lang({code}) {{ list-style-type: {language.page_counter}; }}")
+    return "\n".join(rules)
+
+
+def _context(lang: str, size: str, extra: dict) -> dict:
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+    return {
+        "lang": lang,
+        "language": LANGUAGES[lang],
+        "languages": LANGUAGES,
+        "size": size,
+        "page_size": SIZES[size],
+        "digits": lambda value: native_digits(value, lang),
+        **extra,
+    }
+
+
+def handout_html(
+    guide: Guide, size: str, *, env: Environment, lang: str | None = None, **context
+) -> str:
+    """The handout as HTML: title, handout and facts blocks, facts check date; nothing else.
+
+    `lang` is the language of the page around the guide (it differs when English stands in).
+    `context` carries the labels the template needs (block_labels, module_names, fallback, month).
+    """
+    ui_lang = lang or guide.lang
+    return env.get_template("pdf/handout.html").render(
+        guide=guide,
+        handout_blocks=guide.blocks_of("handout"),
+        facts_blocks=guide.blocks_of("facts"),
+        **_context(ui_lang, size, context),
+    )
+
+
+def booklet_html(
+    guides: Sequence[tuple[Guide, bool]],
+    lang: str,
+    *,
+    env: Environment,
+    size: str = DEFAULT_SIZE,
+    module: str | None = None,
+    page_numbers: dict[str, int] | None = None,
+    **context,
+) -> str:
+    """The facilitator booklet as HTML: cover, contents, then every guide with all its blocks.
+
+    `guides` are (guide, English-stands-in flag) pairs in reading order. With `page_numbers`
+    (slug -> printed page) only the cover and the contents are written, with those numbers: the
+    front of a module booklet whose pages come from the full booklet (see `render_booklets`).
+    """
+    groups: dict[str, list[tuple[Guide, bool]]] = {}
+    for guide, fallback in guides:
+        groups.setdefault(guide.module, []).append((guide, fallback))
+    return env.get_template("pdf/booklet.html").render(
+        guides=list(guides),
+        groups=groups,
+        module=module,
+        page_numbers=page_numbers,
+        **_context(lang, size, context),
+    )
+
+
+class _Styles:
+    """The print stylesheets and fonts, loaded once per process and shared by every render."""
+
+    def __init__(self, static_dir: Path):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.font_config = FontConfiguration()
+        base_url = static_dir.as_uri() + "/"
+        self.stylesheets = [
+            CSS(string=language_css(), base_url=base_url, font_config=self.font_config),
+            CSS(filename=str(static_dir / PRINT_CSS), font_config=self.font_config),
+        ]
+
+
+_styles: dict[Path, _Styles] = {}
+
+
+def load_styles(static_dir: Path = STATIC_DIR) -> _Styles:
+    """Import WeasyPrint and load the fonts and print stylesheet once for this process.
+
+    The prebuild calls it before forking its workers, so they start with everything loaded.
+    """
+    static_dir = Path(static_dir).resolve()
+    styles = _styles.get(static_dir)
+    if styles is None:
+        fonts = [static_dir / "fonts" / lang.font_file for lang in LANGUAGES.values()]
+        missing = [font.name for font in fonts if not font.exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"fonts missing in {static_dir / 'fonts'}: {', '.join(missing)}; "
+                "run python build.py"
+            )
+        if not _styles:
+            # Release fonts before interpreter teardown, when WeasyPrint's __del__ would fail.
+            atexit.register(_styles.clear)
+        styles = _styles[static_dir] = _Styles(static_dir)
+    return styles
+
+
+def _render(html: str, static_dir: Path = STATIC_DIR):
+    """Lay out HTML with the toolkit's fonts and print stylesheet: a weasyprint Document."""
+    from weasyprint import HTML
+
+    styles = load_styles(static_dir)
+    document = HTML(string=html, base_url=Path(static_dir).resolve().as_uri() + "/")
+    return document.render(stylesheets=styles.stylesheets, font_config=styles.font_config)
+
+
+def write_pdf(html: str, *, static_dir: Path = STATIC_DIR) -> bytes:
+    """Render HTML to PDF bytes with the toolkit's fonts and print stylesheet."""
+    return _render(html, static_dir).write_pdf()
+
+
+def render_handout(guide: Guide, size: str = DEFAULT_SIZE, *, env: Environment, **context) -> bytes:
+    """The participant handout of one guide as PDF bytes (see `handout_html`)."""
+    static_dir = context.pop("static_dir", STATIC_DIR)
+    return write_pdf(handout_html(guide, size, env=env, **context), static_dir=static_dir)
+
+
+def render_booklets(
+    guides: Sequence[tuple[Guide, bool]], lang: str, *, env: Environment, **context
+) -> dict[str | None, bytes]:
+    """The full booklet (key None) and one booklet per module (key: module), from one layout.
+
+    Laying out Nastaliq is slow, so the guides are laid out once, for the full booklet. A module
+    booklet is its own cover and contents followed by the full booklet's pages for its guides,
+    page numbers included: page 64 is the same page in every print, and the module's contents
+    give those numbers.
+    """
+    static_dir = context.pop("static_dir", STATIC_DIR)
+    full = _render(booklet_html(guides, lang, env=env, **context), static_dir)
+    booklets: dict[str | None, bytes] = {None: full.write_pdf()}
+    starts = {}
+    for index, page in enumerate(full.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("guide-"):
+                starts.setdefault(anchor.removeprefix("guide-"), index)
+    order = sorted(starts.values()) + [len(full.pages)]
+    for module in dict.fromkeys(guide.module for guide, _ in guides):
+        items = [(guide, fallback) for guide, fallback in guides if guide.module == module]
+        pages = []
+        for guide, _ in items:
+            start = starts[guide.slug]
+            pages += full.pages[start : order[order.index(start) + 1]]
+        numbers = {guide.slug: starts[guide.slug] + 1 for guide, _ in items}
+        front_html = booklet_html(
+            items, lang, env=env, module=module, page_numbers=numbers, **context
+        )
+        front = _render(front_html, static_dir)
+        booklets[module] = front.copy(front.pages + pages).write_pdf()
+    return booklets
+
+
+def render_booklet(
+    guides: Sequence[tuple[Guide, bool]],
+    lang: str,
+    *,
+    env: Environment,
+    module: str | None = None,
+    **context,
+) -> bytes:
+    """One booklet as PDF bytes: the full one, or `module`'s (see `render_booklets`)."""
+    return render_booklets(guides, lang, env=env, **context)[module]
+
+
+def renderer_fingerprint(static_dir: Path = STATIC_DIR, extra: Iterable[Path] = ()) -> str:
+    """Hash of everything besides content that shapes a PDF: templates, print CSS, fonts, catalogs.
+
+    Part of every cache key, so a changed template or translation never serves a stale PDF even
+    before the app version moves.
+    """
+    digest = hashlib.sha256()
+    files = [
+        *sorted(TEMPLATE_DIR.glob("*.html")),
+        Path(__file__),
+        Path(static_dir) / PRINT_CSS,
+        *(Path(static_dir) / "fonts" / lang.font_file for lang in LANGUAGES.values()),
+        *sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.mo")),
+        *extra,
+    ]
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PdfKey:
+    """Where a PDF lives in the cache: a readable name and a hash of all that went into it."""
+
+    lang: str
+    name: str  # "handout.<slug>", "booklet" or "booklet.<module>"
+    size: str
+    digest: str
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.{self.size}.{self.digest}.pdf"
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:20]
+
+
+def handout_key(
+    guide: Guide, lang: str, size: str, *, app_version: str, fingerprint: str
+) -> PdfKey:
+    """Cache key of a handout: the guide's source hash, the page language, size and versions."""
+    digest = _digest(
+        guide.lang, guide.slug, guide.source_hash, lang, size, app_version, fingerprint
+    )
+    return PdfKey(lang, f"handout.{guide.slug}", size, digest)
+
+
+def booklet_key(
+    guides: Sequence[tuple[Guide, bool]],
+    lang: str,
+    size: str,
+    *,
+    module: str | None,
+    app_version: str,
+    fingerprint: str,
+) -> PdfKey:
+    """Cache key of a booklet: every included guide's source hash, in order, and the versions."""
+    parts = [f"{g.lang}/{g.slug}/{g.source_hash}/{int(fallback)}" for g, fallback in guides]
+    digest = _digest(lang, module, size, app_version, fingerprint, *parts)
+    return PdfKey(lang, f"booklet.{module}" if module else "booklet", size, digest)
+
+
+class PdfCache:
+    """PDFs on disk, one folder per language; a new version of a PDF replaces the old file."""
+
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+
+    def path(self, key: PdfKey) -> Path:
+        return self.directory / key.lang / key.filename
+
+    def get(self, key: PdfKey) -> Path | None:
+        path = self.path(key)
+        return path if path.is_file() else None
+
+    def put(self, key: PdfKey, data: bytes) -> Path:
+        """Write atomically (two processes may render the same PDF) and drop older versions."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        for old in path.parent.glob(f"{key.name}.{key.size}.*.pdf"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return path

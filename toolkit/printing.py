@@ -1,0 +1,322 @@
+"""Printing: handout and booklet PDF routes, the on-disk PDF cache, and the prebuild for build.py.
+
+Rendering itself is in toolkit/pdf.py (no Flask). Here the language is set with
+`flask_babel.force_locale` inside an app context, so the same code serves a request and a build
+process; nothing reads `request` to pick the language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, request, send_file
+from flask_babel import force_locale, format_date
+
+from . import pdf
+from .content import MODULES, Guide
+from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, language_or_404, library
+from .languages import LANGUAGES, native_digits
+from .version import APP_VERSION
+
+bp = Blueprint("printing", __name__)
+
+
+def month_name(value: str, lang: str) -> str:
+    """'2025-11' as people read it in `lang` ('नोभेम्बर २०२५'); the text as given if not a month."""
+    try:
+        year, month = (int(part) for part in str(value).split("-")[:2])
+        shown = format_date(dt.date(year, month, 1), "MMMM y")
+    except ValueError:
+        shown = str(value)
+    return native_digits(shown, lang)
+
+
+def _print_context(lang: str) -> dict:
+    """Labels and helpers the PDF templates need, in `lang` (call under force_locale)."""
+    return {
+        "block_labels": BLOCK_LABELS,
+        "module_names": MODULE_NAMES,
+        "month": lambda value: month_name(value, lang),
+        "app_version": APP_VERSION,
+        "content_version": library().version,
+        "static_dir": Path(current_app.static_folder),
+    }
+
+
+def _fingerprint() -> str:
+    extensions = current_app.extensions
+    if "toolkit.pdf_fingerprint" not in extensions:
+        extensions["toolkit.pdf_fingerprint"] = pdf.renderer_fingerprint(
+            Path(current_app.static_folder)
+        )
+    return extensions["toolkit.pdf_fingerprint"]
+
+
+def _cache() -> pdf.PdfCache:
+    return pdf.PdfCache(current_app.config["PDF_CACHE_DIR"])
+
+
+def handout_page_html(guide: Guide, lang: str, size: str, fallback: bool) -> str:
+    """The handout's HTML in `lang`, as it goes to WeasyPrint (needs an app context)."""
+    with force_locale(lang):
+        context = _print_context(lang)
+        context.pop("static_dir")
+        return pdf.handout_html(
+            guide, size, env=current_app.jinja_env, lang=lang, fallback=fallback, **context
+        )
+
+
+def handout_pdf(guide: Guide, lang: str, size: str, fallback: bool) -> bytes:
+    """Render the handout in `lang` (needs an app context; no request, no cache)."""
+    with force_locale(lang):
+        return pdf.render_handout(
+            guide,
+            size,
+            env=current_app.jinja_env,
+            lang=lang,
+            fallback=fallback,
+            **_print_context(lang),
+        )
+
+
+def handout_file(guide: Guide, lang: str, size: str, fallback: bool) -> tuple[Path, bool]:
+    """The handout's cached PDF, rendered first if missing. Returns (path, rendered now)."""
+    key = pdf.handout_key(guide, lang, size, app_version=APP_VERSION, fingerprint=_fingerprint())
+    cached = _cache().get(key)
+    if cached is not None:
+        return cached, False
+    return _cache().put(key, handout_pdf(guide, lang, size, fallback)), True
+
+
+def booklet_guides(lang: str, module: str | None) -> list[tuple[Guide, bool]]:
+    """The guides a booklet holds, in order: all of them, or one module's."""
+    guides = library().for_language(lang)
+    return [pair for pair in guides if module is None or pair[0].module == module]
+
+
+def booklet_file(lang: str, module: str | None, size: str) -> tuple[Path, bool]:
+    """A booklet's cached PDF (module None: all guides). Returns (path, rendered now).
+
+    A module booklet's pages come from the full booklet's layout, so a miss renders and caches
+    the full booklet and every module's booklet of the language at once.
+    """
+    guides = booklet_guides(lang, None)
+    fingerprint = _fingerprint()
+
+    def key(which: str | None) -> pdf.PdfKey:
+        return pdf.booklet_key(
+            guides, lang, size, module=which, app_version=APP_VERSION, fingerprint=fingerprint
+        )
+
+    cached = _cache().get(key(module))
+    if cached is not None:
+        return cached, False
+    with force_locale(lang):
+        booklets = pdf.render_booklets(
+            guides, lang, env=current_app.jinja_env, size=size, **_print_context(lang)
+        )
+    paths = {which: _cache().put(key(which), data) for which, data in booklets.items()}
+    return paths[module], True
+
+
+def _size_or_404() -> str:
+    size = request.args.get("size", pdf.DEFAULT_SIZE).lower()
+    if size not in pdf.SIZES:
+        abort(404)
+    return size
+
+
+def _send(path: Path, download_name: str):
+    response = send_file(
+        path, mimetype="application/pdf", download_name=download_name, conditional=True
+    )
+    response.headers["Cache-Control"] = "no-cache"  # same URL, new PDF after a content change
+    return response
+
+
+@bp.route("/<lang>/guides/<slug>/handout.pdf")
+def handout(lang: str, slug: str):
+    """Participant handout of one guide, A4 (default) or A5 with ?size=a5."""
+    guide, fallback = guide_or_404(lang, slug)
+    size = _size_or_404()
+    path, _rendered = handout_file(guide, lang, size, fallback)
+    return _send(path, f"{slug}-{lang}-{size}.pdf")
+
+
+@bp.route("/<lang>/booklet.pdf")
+def booklet(lang: str):
+    """Facilitator booklet with every guide."""
+    language_or_404(lang)
+    size = _size_or_404()
+    path, _rendered = booklet_file(lang, None, size)
+    return _send(path, f"booklet-{lang}-{size}.pdf")
+
+
+@bp.route("/<lang>/modules/<module>/booklet.pdf")
+def module_booklet(lang: str, module: str):
+    """Facilitator booklet with one module's guides."""
+    language_or_404(lang)
+    if module not in MODULES or not booklet_guides(lang, module):
+        abort(404)
+    size = _size_or_404()
+    path, _rendered = booklet_file(lang, module, size)
+    return _send(path, f"booklet-{module}-{lang}-{size}.pdf")
+
+
+# --- Prebuilding every PDF (build.py) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """One job of the prebuild: a handout (`name` = slug) or a language's booklets (`name` None)."""
+
+    kind: str  # "handout" | "booklets"
+    lang: str
+    name: str | None
+    size: str = pdf.DEFAULT_SIZE
+
+    def __str__(self) -> str:
+        return " ".join(filter(None, (self.lang, self.kind, self.name, self.size)))
+
+
+@dataclass
+class PrebuildResult:
+    total: int = 0
+    rendered: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def print_jobs(app: Flask, sizes: tuple[str, ...] = (pdf.DEFAULT_SIZE,)) -> list[PrintJob]:
+    """Every booklet and handout in every language; booklets first (Urdu's is the longest), so
+    the many small handouts fill in around them."""
+    with app.app_context():
+        slugs = library().slugs()
+    order = sorted(LANGUAGES, key=lambda lang: LANGUAGES[lang].direction != "rtl")
+    booklets = [PrintJob("booklets", lang, None, size) for size in sizes for lang in order]
+    handouts = [
+        PrintJob("handout", lang, slug, size) for size in sizes for lang in order for slug in slugs
+    ]
+    return booklets + handouts
+
+
+def run_job(job: PrintJob) -> bool:
+    """Build one PDF into the cache (inside an app context); True if it had to be rendered."""
+    if job.kind == "handout":
+        guide, fallback = library().get(job.lang, job.name)
+        if guide is None:
+            raise LookupError(f"no guide {job.name!r}")
+        return handout_file(guide, job.lang, job.size, fallback)[1]
+    return booklet_file(job.lang, None, job.size)[1]
+
+
+class _WarningRecords(logging.Handler):
+    """Collects what WeasyPrint reports (its logger, not Python warnings) at WARNING or above."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+_worker_app: Flask | None = None
+
+
+def _start_worker(config: dict) -> None:
+    global _worker_app
+    logging.getLogger("toolkit").setLevel(logging.ERROR)  # content warnings: the parent's job
+    from . import create_app
+
+    _worker_app = create_app(config)
+
+
+def _work(job: PrintJob) -> tuple[PrintJob, bool, list[str]]:
+    records = _WarningRecords()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(records)
+    try:
+        with _worker_app.app_context():
+            rendered = run_job(job)
+    finally:
+        logger.removeHandler(records)
+    return job, rendered, [f"{job}: {message}" for message in records.messages]
+
+
+def prebuild(
+    app: Flask,
+    *,
+    processes: int = 2,
+    sizes: tuple[str, ...] = (pdf.DEFAULT_SIZE,),
+    jobs: list[PrintJob] | None = None,
+    progress: Callable[[int, int, PrintJob], None] | None = None,
+    start_method: str | None = None,
+) -> PrebuildResult:
+    """Render every PDF missing from the cache with `processes` worker processes.
+
+    When this process has a single thread (build.py, the bench), it loads WeasyPrint and the fonts
+    once and forks the workers, which then start at once with this app. Otherwise (a test run or
+    a server with threads, where fork is unsafe) workers are spawned and each builds its own app
+    from this app's configuration, a few seconds more. `start_method` forces one or the other.
+    """
+    global _worker_app
+    jobs = print_jobs(app, sizes) if jobs is None else jobs
+    result = PrebuildResult(total=len(jobs))
+    started = time.perf_counter()
+    if start_method is None:
+        single = threading.active_count() == 1
+        fork = single and "fork" in multiprocessing.get_all_start_methods()
+        start_method = "fork" if fork else "spawn"
+    if start_method == "fork":
+        pdf.load_styles(Path(app.static_folder))
+        _worker_app = app
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    else:
+        config = {
+            key: app.config[key]
+            for key in ("CONTENT_DIR", "BUILD_DIR", "PDF_CACHE_DIR", "DATABASE", "SECRET_KEY")
+        }
+        pool = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(config,),
+        )
+    with pool:
+        futures = [pool.submit(_work, job) for job in jobs]
+        for done, future in enumerate(as_completed(futures), start=1):
+            job, rendered, warnings = future.result()
+            result.rendered += rendered
+            result.warnings += warnings
+            if progress is not None:
+                progress(done, len(jobs), job)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def progress_bar(done: int, total: int, job: PrintJob, width: int = 30) -> None:
+    """A one-line progress bar on stderr (a line every tenth when not a terminal)."""
+    import sys
+
+    filled = width * done // total
+    line = f"pdf: [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {job}"
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\r{line:<{width + 60}}", end=end, file=sys.stderr, flush=True)
+    elif done == total or done % max(1, total // 10) == 0:
+        print(line, file=sys.stderr, flush=True)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("PDF_CACHE_DIR", os.path.join(app.config["BUILD_DIR"], "pdf"))
+    app.register_blueprint(bp)
