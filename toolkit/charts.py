@@ -7,12 +7,19 @@ script is removed (pages allow no inline script). Suppressed cells are left out 
 from __future__ import annotations
 
 import re
+import sys
 
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
 from .reports import Table
+
+# pygal appends an import hook for its map plugins (unused here) that lacks find_spec(): every later
+# import in the process then raises an ImportWarning. Remove it.
+sys.meta_path[:] = [
+    finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"
+]
 
 STYLE = Style(
     background="#ffffff",
