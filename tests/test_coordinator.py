@@ -303,3 +303,31 @@ def test_conflict_is_listed_and_resolved_keeping_both_versions(app, client, coor
     kept = {(r["rev"], r["participants"]) for r in db["session_log_revisions"].rows}
     assert {(1, 12), (1, 15)} <= kept
     assert "Nothing needs attention" in client.get("/coordinator/attention").get_data(as_text=True)
+
+
+def test_report_pdf_shows_suppressed_figures_in_the_coordinators_language(
+    app, client, coordinator, caplog, tmp_path
+):
+    import logging
+    import subprocess
+
+    for _ in range(6):
+        add_log(app.config["DATABASE"])
+    add_log(app.config["DATABASE"], district="Okara", held_on="2026-09-10")
+    login(client)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        response = client.get("/coordinator/export/report.pdf?start=2026-09&end=2026-10")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert [r for r in caplog.records if r.name.startswith("weasyprint")] == []
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Session report" in text and "2026-09 – 2026-10" in text
+    assert "Sessions by district" in text and "<5" in text
+    db = connect(app.config["DATABASE"])
+    db["coordinators"].update(next(db["coordinators"].rows)["id"], {"lang": "ne"})
+    db.conn.close()
+    nepali = client.get("/coordinator/export/report.pdf")
+    pdf.write_bytes(nepali.data)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "Devanagari" in fonts

@@ -251,3 +251,59 @@ def export_logs():
     logs = current_logs(get_db(), filters)
     rows = [columns] + [[log.get(column) for column in columns] for log in logs]
     return csv_response(rows, "session-logs.csv")
+
+
+@bp.route("/export/report.pdf")
+@login_required
+def report_pdf():
+    """The dashboard's figures as a printable report, in the coordinator's language."""
+    import datetime as dt
+
+    from ..charts import bar_chart
+    from ..i18n import current_lang, show_date
+    from ..languages import native_digits
+    from ..pdf import write_pdf
+
+    form, filters = _filters()
+    report = _report(filters)
+    lang = current_lang()
+    charts = {
+        key: bar_chart(
+            TABLE_TITLES[key],
+            report.tables[key],
+            label=lambda c, k=key: name_of(ROW_KINDS.get(k), c),
+        )
+        for key in (
+            "sessions_by_month",
+            "sessions_by_district",
+            "sessions_by_guide",
+            "requested",
+            "referrals",
+        )
+    }
+    period = " – ".join(
+        native_digits(part, lang) for part in (filters.start or "…", filters.end or "…")
+    )
+    html = render_template(
+        "pdf/report.html",
+        report=report,
+        charts=charts,
+        titles=TABLE_TITLES,
+        row_labels=ROW_LABELS,
+        row_name=lambda key, code: name_of(ROW_KINDS.get(key), code),
+        column_name=lambda key, code: name_of(COLUMN_KINDS.get(key), code),
+        period=period,
+        district=name_of("district", filters.district) if filters.district else "",
+        printed=show_date(dt.date.today(), lang),
+        size="a4",
+        page_size="A4",
+        digits=lambda value: native_digits(value, lang),
+    )
+    return Response(
+        write_pdf(html),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": 'inline; filename="session-report.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
