@@ -43,7 +43,28 @@ def demo_data_command() -> None:
 
     init_db(current_app.config["DATABASE"])
     _demo_logbook()
+    _demo_coordinator()
     click.echo(f"Demo database ready: {current_app.config['DATABASE']}")
+
+
+DEMO_COORDINATOR = ("demo", "demo-password")
+
+
+def _demo_coordinator() -> None:
+    """A coordinator login for the demo (printed, since the demo database is for trying it out)."""
+    from .coordinator import create_coordinator
+    from .db import connect
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        if not db["coordinators"].count_where("username = ?", [DEMO_COORDINATOR[0]]):
+            create_coordinator(db, *DEMO_COORDINATOR, role="admin", lang="en")
+    finally:
+        db.conn.close()
+    click.echo(
+        f"Coordinator login: /coordinator/login  user {DEMO_COORDINATOR[0]!r}, "
+        f"password {DEMO_COORDINATOR[1]!r}"
+    )
 
 
 @click.command("create-facilitator")
