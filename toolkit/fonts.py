@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fontTools import subset
-
 from .languages import FONT_DIR, LANGUAGES, NASKH, Language
 
 # Unicode ranges each font must cover: the script, plus what sits beside it in running text.
@@ -58,6 +56,8 @@ def web_fonts() -> list[Language]:
 
 def subset_font(source: Path, target: Path, ranges: list[tuple[int, int]]) -> int:
     """Write a WOFF2 subset of `source` keeping every OpenType layout feature; return its size."""
+    from fontTools import subset  # only build.py subsets; the app must start fast without it
+
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]  # Devanagari conjuncts and Nastaliq joining need them all

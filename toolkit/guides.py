@@ -66,6 +66,22 @@ def guide_or_404(lang: str, slug: str):
     return guide, fallback
 
 
+def rendered_once(render) -> str:
+    """The page's HTML, rendered once per process.
+
+    Guide and runner pages are the same bytes on every render (the service worker relies on it), and
+    rendering the template costs several times more than sending it: keep the first render.
+    """
+    if current_app.debug:
+        return render()  # templates reload while developing
+    cache = current_app.extensions.setdefault("toolkit.rendered", {})
+    key = (request.endpoint, request.script_root, tuple(sorted((request.view_args or {}).items())))
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = render()
+    return html
+
+
 @bp.route("/")
 def root():
     """Send people to their language: the remembered choice, else Accept-Language."""
@@ -93,12 +109,14 @@ def index(lang: str):
 def guide(lang: str, slug: str):
     """Every step and block of one guide."""
     guide, fallback = guide_or_404(lang, slug)
-    return render_template(
-        "guides/guide.html",
-        guide=guide,
-        fallback=fallback,
-        module_names=MODULE_NAMES,
-        block_labels=BLOCK_LABELS,
+    return rendered_once(
+        lambda: render_template(
+            "guides/guide.html",
+            guide=guide,
+            fallback=fallback,
+            module_names=MODULE_NAMES,
+            block_labels=BLOCK_LABELS,
+        )
     )
 
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from .guides import BLOCK_LABELS, guide_or_404, library
+from .guides import BLOCK_LABELS, guide_or_404, library, rendered_once
 
 bp = Blueprint("runner", __name__)
 
@@ -49,16 +49,17 @@ def has_logbook(lang: str) -> bool:
 def run(lang: str, slug: str):
     """Every step of one guide, for facilitator mode (one step per screen with JavaScript)."""
     guide, fallback = guide_or_404(lang, slug)
-    strings = {key: str(value) for key, value in SCRIPT_STRINGS.items()}
-    return render_template(
-        "guides/run.html",
-        guide=guide,
-        fallback=fallback,
-        content_version=library().version,
-        log_url=request.script_root + f"/{lang}/log",
-        has_logbook=has_logbook(lang),
-        strings=strings,
-        block_labels=BLOCK_LABELS,
+    return rendered_once(
+        lambda: render_template(
+            "guides/run.html",
+            guide=guide,
+            fallback=fallback,
+            content_version=library().version,
+            log_url=request.script_root + f"/{lang}/log",
+            has_logbook=has_logbook(lang),
+            strings={key: str(value) for key, value in SCRIPT_STRINGS.items()},
+            block_labels=BLOCK_LABELS,
+        )
     )
 
 
