@@ -144,7 +144,8 @@ BROKEN = {
         lambda t: t.replace("minutes=45", "minutes=40").replace(
             "{#welcome minutes=10}", "{#welcome minutes=15}"
         ),
-        "ne/ng-test.md:16: step 1 is 'welcome' (15 min) but in content/en/ng-test.md it is 'welcome' (10 min)",
+        "ne/ng-test.md:16: step 1 is 'welcome' (15 min) but in content/en/ng-test.md it is "
+        "'welcome' (10 min)",
     ),
     "forbidden title (en)": (
         "en",

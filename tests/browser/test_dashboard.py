@@ -33,8 +33,9 @@ def sign_in(page, server):
 
 
 @pytest.mark.parametrize("lang", ["en", "ne"])
-def test_dashboard_shows_charts_and_tables_in_the_coordinators_language(demo_server, page,
-                                                                        lang, tmp_path):
+def test_dashboard_shows_charts_and_tables_in_the_coordinators_language(
+    demo_server, page, lang, tmp_path
+):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.set_viewport_size({"width": 1024, "height": 900})
