@@ -7,7 +7,6 @@ developer's instance folder.
 
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import json
 import os
@@ -17,11 +16,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.test_sync import make_log as base_log
+from tests.test_sync import today  # noqa: F401  (used by the corpus)
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, exchange_code, issue_code
 
@@ -29,37 +29,15 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60
 
 
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
 def make_log(**changes) -> dict:
-    """A valid record as the phone sends it (ng-agent is complete in ne, en and ur)."""
-    record = {
-        "id": str(uuid.uuid4()),
-        "rev": 1,
-        "guide": "ng-agent",
-        "lang": "ne",
+    """A valid record as the phone sends it, with Nepali free text (the size real logs have)."""
+    nepali = {
         "content_version": "bench",
-        "app_version": "0.1.0",
-        "held_on": today().isoformat(),
-        "minutes": 75,
-        "district": "Sindhupalchok",
-        "venue_type": "community-hall",
-        "participants": 14,
-        "returnees": 3,
         "steps_done": ["welcome", "feedback"],
-        "themes": ["wages", "rest-day"],
-        "requested": ["ng-employer"],
-        "referrals": {"legal-aid": 2},
         "market_info": "एजेन्टले मलेसियाका लागि १ लाख ६० हजार मागेको सुनियो।",
         "notes": "पानी परेकाले सत्र ढिलो सुरु भयो।",
-        "voided": False,
-        "created_at": "2026-11-20T10:00:00Z",
-        "updated_at": "2026-11-20T10:05:00Z",
     }
-    record.update(changes)
-    return record
+    return base_log(**{**nepali, **changes})
 
 
 def enrol_phone(database: str, name: str = "Sita Tamang", country: str = "NP") -> str:

@@ -103,29 +103,38 @@ def _report(filters: Filters):
     return build_report(current_logs(get_db(), filters), filters, threshold)
 
 
+CHART_KEYS = (
+    "sessions_by_month",
+    "participants_by_month",
+    "sessions_by_district",
+    "sessions_by_guide",
+    "requested",
+    "referrals",
+)
+REPORT_CHART_KEYS = tuple(key for key in CHART_KEYS if key != "participants_by_month")
+
+
+def _charts(report, keys) -> dict:
+    """SVG bar charts of the report's tables, rows named for people (guide titles, themes…)."""
+    from ..charts import bar_chart
+
+    return {
+        key: bar_chart(
+            TABLE_TITLES[key],
+            report.tables[key],
+            label=lambda code, key=key: name_of(ROW_KINDS.get(key), code),
+        )
+        for key in keys
+    }
+
+
 @bp.route("/")
 @login_required
 def dashboard():
     """Sessions, people reached, themes, requests and referrals, with small counts hidden."""
-    from ..charts import bar_chart
-
     form, filters = _filters()
     report = _report(filters)
-    charts = {
-        key: bar_chart(
-            TABLE_TITLES[key],
-            report.tables[key],
-            label=lambda c, k=key: name_of(ROW_KINDS.get(k), c),
-        )
-        for key in (
-            "sessions_by_month",
-            "participants_by_month",
-            "sessions_by_district",
-            "sessions_by_guide",
-            "requested",
-            "referrals",
-        )
-    }
+    charts = _charts(report, CHART_KEYS)
     db = get_db()
     attention = db["session_logs"].count_where("conflict = 1") if db["session_logs"].exists() else 0
     districts = sorted(
@@ -259,7 +268,6 @@ def report_pdf():
     """The dashboard's figures as a printable report, in the coordinator's language."""
     import datetime as dt
 
-    from ..charts import bar_chart
     from ..i18n import current_lang, show_date
     from ..languages import native_digits
     from ..pdf import write_pdf
@@ -267,20 +275,7 @@ def report_pdf():
     form, filters = _filters()
     report = _report(filters)
     lang = current_lang()
-    charts = {
-        key: bar_chart(
-            TABLE_TITLES[key],
-            report.tables[key],
-            label=lambda c, k=key: name_of(ROW_KINDS.get(k), c),
-        )
-        for key in (
-            "sessions_by_month",
-            "sessions_by_district",
-            "sessions_by_guide",
-            "requested",
-            "referrals",
-        )
-    }
+    charts = _charts(report, REPORT_CHART_KEYS)
     period = " – ".join(
         native_digits(part, lang) for part in (filters.start or "…", filters.end or "…")
     )
