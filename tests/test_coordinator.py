@@ -331,3 +331,23 @@ def test_report_pdf_shows_suppressed_figures_in_the_coordinators_language(
     pdf.write_bytes(nepali.data)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert "Devanagari" in fonts
+
+
+def test_names_and_notes_with_markup_are_escaped_on_every_page(app, client, coordinator):
+    from toolkit.enrolment import create_facilitator
+
+    db = connect(app.config["DATABASE"])
+    create_facilitator(db, "<img src=x onerror=alert(1)>", "PK")
+    db.conn.close()
+    phone = enrol_phone(app, client)
+    record = make_log(notes="<script>alert('n')</script>", market_info="<b>fees</b>")
+    send(client, phone, record)
+    send(client, phone, {**record, "notes": "<script>alert('m')</script>"})  # a conflict
+    login(client)
+    for url in ("/coordinator/facilitators", "/coordinator/attention", "/coordinator/"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<img src=x" not in html and "<script>alert" not in html, url
+    assert "&lt;img src=x onerror=alert(1)&gt;" in client.get("/coordinator/facilitators").get_data(
+        as_text=True
+    )
+    assert "&lt;script&gt;alert(" in client.get("/coordinator/attention").get_data(as_text=True)
