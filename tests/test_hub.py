@@ -206,7 +206,7 @@ def test_wrong_or_revoked_token_is_a_clear_error_and_nothing_is_stored(
         assert result.exit_code == 0 and "can no longer push" in result.output
     else:
         token = "not-" + token
-    monkeypatch.setattr(hub, "urllib_transport", wire)
+    monkeypatch.setattr("toolkit.hub.upstream.urllib_transport", wire)
     result = hub_app.test_cli_runner().invoke(
         args=["sync", "push", "--to", CENTRAL, "--token", token]
     )
@@ -374,7 +374,7 @@ def test_refused_records_are_kept_shown_and_sent_again(tmp_path, hub_app, centra
     odd, fine = make_log(district="Newtown"), make_log()
     assert sync(local, sita, odd, fine) == ["created", "created"]
     token = hub_token(central)
-    monkeypatch.setattr(hub, "urllib_transport", Wire(central))
+    monkeypatch.setattr("toolkit.hub.upstream.urllib_transport", Wire(central))
     args = ["sync", "push", "--to", CENTRAL, "--token", token]
     result = local.test_cli_runner().invoke(args=args)
     assert result.exit_code == 1 and "1 record(s) refused" in result.output
@@ -385,7 +385,7 @@ def test_refused_records_are_kept_shown_and_sent_again(tmp_path, hub_app, centra
 
     # Central learns the district (a config or content update): the next push delivers it.
     upgraded = make_app(tmp_path / "central.sqlite", DISTRICTS={"NP": ["Newtown"]})
-    monkeypatch.setattr(hub, "urllib_transport", Wire(upgraded))
+    monkeypatch.setattr("toolkit.hub.upstream.urllib_transport", Wire(upgraded))
     result = local.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     assert len(rows(central, "SELECT id FROM session_logs")) == 2
@@ -415,7 +415,7 @@ def test_status_shows_pending_last_push_and_last_error(
     assert before.exit_code == 0 and "No push yet; 11 changes to send" in before.output
     token = hub_token(central)
     wire.fail, wire.fail_on = "before", 1
-    monkeypatch.setattr(hub, "urllib_transport", wire)
+    monkeypatch.setattr("toolkit.hub.upstream.urllib_transport", wire)
     failed = runner.invoke(args=["sync", "push", "--to", CENTRAL + "/", "--token", token])
     assert failed.exit_code == 1 and "Could not reach http://central.test" in failed.output
     status = runner.invoke(args=["sync", "status"]).output
@@ -476,7 +476,7 @@ def test_every_stops_cleanly_on_ctrl_c(hub_app, monkeypatch):
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(hub, "keep_pushing", interrupted)
+    monkeypatch.setattr("toolkit.hub.commands.keep_pushing", interrupted)
     result = hub_app.test_cli_runner().invoke(
         args=["sync", "push", "--to", CENTRAL, "--token", "t", "--every", "10m"]
     )

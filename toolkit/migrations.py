@@ -127,7 +127,7 @@ def m003_sync_counter(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m004_hub_sync(db: sqlite_utils.Database) -> None:
-    """Field hub → central (toolkit/hub.py): who registered a relayed facilitator or device
+    """Field hub → central (toolkit/hub/): who registered a relayed facilitator or device
     (`hub_id`, on central), what an upstream refused (kept on the hub and retried), and an index
     for reading kept revisions in change order."""
     db["facilitators"].add_column("hub_id", str)

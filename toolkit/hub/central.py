@@ -1,0 +1,264 @@
+"""The central server's side of field hubs: hub tokens, and the `/api/v1/hub/people` endpoint.
+
+A hub is registered with a token stored only as its SHA-256 hash (`create_hub`, `revoke_hub`, used by
+`toolkit create-hub-token` and `toolkit revoke-hub`). With that token a hub POSTs its facilitators and
+devices here before any log, so that central knows who the relayed logs belong to; `sync.py` takes
+the logs themselves on `/api/v1/sync`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import sqlite_utils
+from flask import Blueprint, Response, jsonify, request
+
+from ..api import error, phone_language, read_json, unauthorised
+from ..db import get_db
+from ..enrolment import hash_secret, sender_for_token
+from ..sync import N_, iso, utc_now
+
+TOKEN_BYTES = 32
+MAX_PEOPLE = 1000  # facilitators + devices per people request
+# A relayed device's token_hash: not 64 hex digits, so no token ever hashes to it.
+RELAYED_TOKEN = "relayed:{id}"
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+# ----------------------------------------------------------------------------------- hub tokens
+
+
+class HubError(Exception):
+    """A hub that cannot be created, found or revoked; the message says what to do."""
+
+
+def find_hub(db: sqlite_utils.Database, name: str) -> dict | None:
+    """The hub with this name (ignoring case and extra spaces) or this id."""
+    name = " ".join(name.split())
+    rows = list(
+        db.query("SELECT * FROM hubs WHERE name = ? COLLATE NOCASE OR id = ? LIMIT 1", [name, name])
+    )
+    return rows[0] if rows else None
+
+
+def create_hub(
+    db: sqlite_utils.Database, name: str, replace: bool = False, now: dt.datetime | None = None
+) -> tuple[dict, str]:
+    """A new hub and its token (returned once; only its hash is stored).
+
+    `replace` gives an existing hub a new token and lifts a revocation: same id, so the logs and
+    people it relayed stay its own. Without it, an existing name is an error.
+    """
+    name = " ".join(name.split())
+    if not name:
+        raise HubError("Give the hub a name, e.g. the resource centre's: 'Sindhupalchok centre'.")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    hub = find_hub(db, name)
+    if hub is None and replace:
+        raise HubError(f"No hub named {name!r}. Leave out --replace to create it.")
+    if hub is not None and not replace:
+        raise HubError(
+            f"A hub named {hub['name']!r} already exists. To give it a new token (its old one "
+            f"stops working): toolkit create-hub-token {hub['name']!r} --replace"
+        )
+    if hub is None:
+        hub = {"id": str(uuid.uuid4()), "name": name, "created_at": iso(now or utc_now())}
+        db["hubs"].insert({**hub, "token_hash": hash_secret(token), "revoked_at": None})
+    else:
+        db.execute(
+            "UPDATE hubs SET token_hash = ?, revoked_at = NULL WHERE id = ?",
+            [hash_secret(token), hub["id"]],
+        )
+    return {k: hub[k] for k in ("id", "name", "created_at")}, token
+
+
+def revoke_hub(db: sqlite_utils.Database, name: str, now: dt.datetime | None = None) -> dict:
+    """Stop a hub's token from working (a lost or replaced laptop). What it sent stays."""
+    hub = find_hub(db, name)
+    if hub is None:
+        raise HubError(f"No hub named {name!r}.")
+    if not hub["revoked_at"]:
+        hub["revoked_at"] = iso(now or utc_now())
+        db.execute("UPDATE hubs SET revoked_at = ? WHERE id = ?", [hub["revoked_at"], hub["id"]])
+    return hub
+
+
+# ---------------------------------------------------------------------------- /api/v1/hub/people
+
+bp = Blueprint("hub", __name__, url_prefix="/api/v1/hub")
+bp.before_request(phone_language)  # messages in the Accept-Language of the request
+
+HUB_TOKEN_MISSING = N_("Send this hub's token: Authorization: Bearer <token>.")
+HUB_TOKEN_UNKNOWN = N_(
+    "This server does not know this hub token. Create one on this server with "
+    "`toolkit create-hub-token NAME`."
+)
+HUB_TOKEN_REVOKED = N_(
+    "This hub's token was revoked on this server. Ask its administrator for a new one."
+)
+NOT_A_HUB_TOKEN = N_("This address is for field hubs: a phone's token cannot use it.")
+PEOPLE_NOT_JSON = N_('The request must be JSON like {"facilitators": [...], "devices": [...]}.')
+TOO_MANY_PEOPLE = N_("Too much in one request: send at most %(count)s facilitators and devices.")
+BAD_FACILITATOR = N_(
+    "Facilitator number %(number)s needs an id (a UUID), a name, a country code and created_at."
+)
+BAD_DEVICE = N_(
+    "Device number %(number)s needs an id and a facilitator_id (UUIDs), created_at, and "
+    "revoked_at (a date or null)."
+)
+DEVICE_WITHOUT_FACILITATOR = N_(
+    "Device number %(number)s belongs to a facilitator this server does not know: send her first."
+)
+
+
+class PeopleError(Exception):
+    """A people request that cannot be stored: a message (a msgid) and its parameters."""
+
+    def __init__(self, message: str, **params: Any):
+        super().__init__(message)
+        self.message, self.params = message, params
+
+
+def _text(value: Any, limit: int) -> bool:
+    return isinstance(value, str) and 0 < len(value.strip()) <= limit
+
+
+def check_people(body: Any) -> tuple[list[dict], list[dict]]:
+    """The facilitators and devices of a people request, checked; PeopleError if malformed."""
+    if not isinstance(body, dict):
+        raise PeopleError(PEOPLE_NOT_JSON)
+    facilitators, devices = body.get("facilitators", []), body.get("devices", [])
+    if not isinstance(facilitators, list) or not isinstance(devices, list):
+        raise PeopleError(PEOPLE_NOT_JSON)
+    if len(facilitators) + len(devices) > MAX_PEOPLE:
+        raise PeopleError(TOO_MANY_PEOPLE, count=MAX_PEOPLE)
+    for number, item in enumerate(facilitators, start=1):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("id"), str)
+            and _UUID.match(item["id"])
+            and _text(item.get("name"), 200)
+            and _text(item.get("country"), 8)
+            and _text(item.get("created_at"), 40)
+        ):
+            raise PeopleError(BAD_FACILITATOR, number=number)
+    for number, item in enumerate(devices, start=1):
+        if not (
+            isinstance(item, dict)
+            and all(
+                isinstance(item.get(key), str) and _UUID.match(item[key])
+                for key in ("id", "facilitator_id")
+            )
+            and _text(item.get("created_at"), 40)
+            and (item.get("revoked_at") is None or _text(item["revoked_at"], 40))
+        ):
+            raise PeopleError(BAD_DEVICE, number=number)
+    return facilitators, devices
+
+
+def store_people(
+    db: sqlite_utils.Database, hub_id: str, facilitators: Sequence[dict], devices: Sequence[dict]
+) -> dict[str, Counter]:
+    """Insert or update the hub's facilitators and devices by UUID, in one transaction.
+
+    Idempotent: sending the same again changes nothing. A row registered here or by another hub is
+    never changed ("kept"). Relayed devices get a token hash no token matches: phones sync with
+    their hub only.
+    """
+    counts = {"facilitators": Counter(), "devices": Counter()}
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for item in facilitators:
+            row = conn.execute(
+                "SELECT name, country, hub_id FROM facilitators WHERE id = ?", [item["id"]]
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO facilitators (id, name, country, created_at, hub_id) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [item["id"], item["name"], item["country"], item["created_at"], hub_id],
+                )
+                status = "created"
+            elif row[2] != hub_id:
+                status = "kept"
+            elif (row[0], row[1]) == (item["name"], item["country"]):
+                status = "unchanged"
+            else:
+                conn.execute(
+                    "UPDATE facilitators SET name = ?, country = ? WHERE id = ?",
+                    [item["name"], item["country"], item["id"]],
+                )
+                status = "updated"
+            counts["facilitators"][status] += 1
+        for number, item in enumerate(devices, start=1):
+            known = conn.execute(
+                "SELECT 1 FROM facilitators WHERE id = ?", [item["facilitator_id"]]
+            ).fetchone()
+            if known is None:
+                raise PeopleError(DEVICE_WITHOUT_FACILITATOR, number=number)
+            row = conn.execute(
+                "SELECT revoked_at, hub_id FROM devices WHERE id = ?", [item["id"]]
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO devices (id, facilitator_id, token_hash, created_at, revoked_at, "
+                    "hub_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        item["id"],
+                        item["facilitator_id"],
+                        RELAYED_TOKEN.format(id=item["id"]),
+                        item["created_at"],
+                        item.get("revoked_at"),
+                        hub_id,
+                    ],
+                )
+                status = "created"
+            elif row[1] != hub_id:
+                status = "kept"
+            elif row[0] == item.get("revoked_at"):
+                status = "unchanged"
+            else:
+                conn.execute(
+                    "UPDATE devices SET revoked_at = ? WHERE id = ?",
+                    [item.get("revoked_at"), item["id"]],
+                )
+                status = "updated"
+            counts["devices"][status] += 1
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return counts
+
+
+@bp.post("/people")
+def people() -> Response:
+    """A hub's facilitators and devices (never tokens), upserted by UUID. Hub tokens only."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return unauthorised(HUB_TOKEN_MISSING)
+    found = sender_for_token(get_db(), token.strip())
+    if found is None:
+        return unauthorised(HUB_TOKEN_UNKNOWN)
+    kind, hub = found
+    if kind != "hub":
+        return error(403, NOT_A_HUB_TOKEN)
+    if hub["revoked_at"]:
+        return error(403, HUB_TOKEN_REVOKED)
+    body = read_json()
+    if isinstance(body, Response):
+        return body
+    try:
+        facilitators, devices = check_people(body)
+        counts = store_people(get_db(), hub["id"], facilitators, devices)
+    except PeopleError as problem:
+        return error(400, problem.message, **problem.params)
+    return jsonify({kind: dict(counter) for kind, counter in counts.items()})
