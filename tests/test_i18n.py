@@ -53,6 +53,8 @@ def test_catalogs_compile_without_errors(lang):
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
     assert [errors for _, errors in catalog.check() if errors] == []
+    # A fuzzy header is dropped from the .mo, and plural forms with it.
+    assert not catalog.fuzzy and catalog.plural_forms.startswith("nplurals=2")
 
 
 def test_native_digits_round_trip():
