@@ -44,3 +44,23 @@ def test_readme_names_the_two_setup_commands():
 def test_cli_is_the_console_script():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'toolkit = "toolkit.cli:cli"' in pyproject
+
+
+def test_every_command_the_readme_names_exists(app):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`toolkit ([a-z][a-z-]+)", readme))
+    assert {"init-db", "enrol", "purge-notes", "sync"} <= named
+    from toolkit.cli import cli
+
+    known = set(cli.commands) | set(app.cli.commands)  # Flask's own (run, routes) and the app's
+    missing = sorted(name for name in named if name not in known)
+    assert missing == [], f"README names commands that do not exist: {missing}"
+
+
+def test_every_page_the_readme_names_is_routed(app):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    paths = re.findall(r"^\| `(/[^`]*)`", readme, re.M)
+    assert len(paths) >= 8
+    for path in paths:
+        assert path in rules, f"README names {path}, which is not a route"
