@@ -69,8 +69,26 @@ def ensure_lighthouse() -> None:
     )  # fmt: skip
 
 
+ATTEMPTS = 3
+
+
 def lighthouse(url: str, output: Path) -> dict:
-    """One Lighthouse run: the parsed JSON report."""
+    """One Lighthouse run: the parsed JSON report.
+
+    Lighthouse sometimes fails to record a trace (NO_NAVSTART, "Please run Lighthouse again") on a busy
+    machine: that says nothing about the page, so such a run is tried again, up to ATTEMPTS times.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _lighthouse_once(url, output)
+        except RuntimeError as error:
+            if attempt == ATTEMPTS or "run Lighthouse again" not in str(error):
+                raise
+            print(f"   lighthouse asked to be run again on {url} (attempt {attempt})", flush=True)
+    raise AssertionError("unreachable")
+
+
+def _lighthouse_once(url: str, output: Path) -> dict:
     env = {**os.environ, "CHROME_PATH": CHROME_PATH}
     done = subprocess.run(
         [
