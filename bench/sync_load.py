@@ -19,9 +19,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _gunicorn import Gunicorn  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 from toolkit.content import load_library  # noqa: E402
 from toolkit.db import connect, init_db  # noqa: E402
 from toolkit.enrolment import create_facilitator, exchange_code, issue_code  # noqa: E402
@@ -41,13 +40,6 @@ MIN_RECORDS_PER_SECOND = 2000
 MIN_RATIO = 0.3
 REQUEST_TIMEOUT = 60
 RUN_DEADLINE = 300
-START_TIMEOUT = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def enrol_phones(database: str, count: int) -> list[str]:
@@ -105,49 +97,6 @@ def make_batches(clients: int, batches: int, records: int) -> list[list[bytes]]:
             mine.append(json.dumps(body, ensure_ascii=False).encode())
         bodies.append(mine)
     return bodies
-
-
-def start_gunicorn(directory: str, database: str, port: int, workers: int) -> subprocess.Popen:
-    """gunicorn from the project's virtualenv, on a temporary instance folder and database."""
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    env = {
-        **os.environ,
-        "TOOLKIT_INSTANCE": directory,  # no instance/config.py of the developer's
-        "TOOLKIT_DATABASE": database,
-    }
-    return subprocess.Popen(
-        [
-            str(gunicorn),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--preload",
-            "--log-level",
-            "warning",
-            "toolkit:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-
-
-def wait_until_up(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/api/v1/health")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-        finally:
-            connection.close()
-    raise SystemExit(f"gunicorn did not answer within {START_TIMEOUT} s")
 
 
 def run_clients(port: int, tokens: list[str], bodies: list[list[bytes]]) -> tuple[float, list]:
@@ -222,31 +171,19 @@ def main() -> int:
     args = parser.parse_args()
     expected = args.clients * args.batches * args.records
 
-    directory = tempfile.mkdtemp(prefix="sync-load-")
-    database = os.path.join(directory, "load.sqlite")
-    server = None
-    try:
-        init_db(database)
-        tokens = enrol_phones(database, args.clients)
-        bodies = make_batches(args.clients, args.batches, args.records)
-        port = free_port()
-        server = start_gunicorn(directory, database, port, args.workers)
-        wait_until_up(port, server)
-        elapsed, errors = run_clients(port, tokens, bodies)
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        server = None
-
-        db = connect(database)
+    bodies = make_batches(args.clients, args.batches, args.records)
+    with Gunicorn(workers=args.workers) as server:
+        tokens = enrol_phones(server.database, args.clients)
+        elapsed, errors = run_clients(server.port, tokens, bodies)
+        db = connect(server.database)
         stored = db["session_logs"].count
         distinct = db.execute("SELECT COUNT(DISTINCT id) FROM session_logs").fetchone()[0]
         rows = list(db.query("SELECT * FROM session_logs ORDER BY seq"))
         db.conn.close()
+    directory = tempfile.mkdtemp(prefix="sync-load-")
+    try:
         raw_seconds = raw_insert_all(directory, rows, args.records)
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
         shutil.rmtree(directory, ignore_errors=True)
 
     rate = expected / elapsed
