@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -143,6 +144,41 @@ class _Styles:
 _styles: dict[Path, _Styles] = {}
 
 
+# Scripts whose glyphs do not map one-to-one to characters (Devanagari conjuncts and pre-base vowel
+# signs, joined Arabic letters).
+_SHAPED_SCRIPTS = re.compile("[\u0900-\u097f\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def _mark_lines_with_actual_text() -> None:
+    """Give every line of shaped script its real text, so PDF text extraction reads it right.
+
+    WeasyPrint maps each glyph to one Unicode string, taken from the first cluster the glyph is drawn
+    in; in Devanagari the same glyph stands in different clusters, so copying, searching or a screen
+    reader got "जीविन" for "जीवन". Wrapping each line in a marked-content span with /ActualText (PDF
+    1.5, read by poppler, pdf.js and screen readers) carries the logical text beside the glyphs.
+    WeasyPrint has no hook for this: wrap its line-drawing function once per process.
+    """
+    import pydyf
+    from weasyprint.draw import text as draw_text
+
+    original = draw_text.draw_first_line
+    if getattr(original, "toolkit_actual_text", False):
+        return
+
+    def draw_first_line(stream, textbox, *args, **kwargs):
+        if not _SHAPED_SCRIPTS.search(textbox.text):
+            return original(stream, textbox, *args, **kwargs)
+        actual = pydyf.Dictionary({"ActualText": pydyf.String(textbox.text)})
+        stream.begin_marked_content("Span", actual)
+        try:
+            return original(stream, textbox, *args, **kwargs)
+        finally:
+            stream.end_marked_content()
+
+    draw_first_line.toolkit_actual_text = True
+    draw_text.draw_first_line = draw_first_line
+
+
 def load_styles(static_dir: Path = STATIC_DIR) -> _Styles:
     """Import WeasyPrint and load the fonts and print stylesheet once for this process.
 
@@ -161,6 +197,7 @@ def load_styles(static_dir: Path = STATIC_DIR) -> _Styles:
         if not _styles:
             # Release fonts before interpreter teardown, when WeasyPrint's __del__ would fail.
             atexit.register(_styles.clear)
+        _mark_lines_with_actual_text()
         styles = _styles[static_dir] = _Styles(static_dir)
     return styles
 
