@@ -49,6 +49,8 @@ screenshots: build
 	$(PY) -m tests.browser.screenshots docs/screenshots
 
 bench: build
+	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian packages: nodejs npm (for Lighthouse)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
 	$(PY) bench/run.py
 
 clean:
