@@ -39,7 +39,7 @@ UNKNOWN_TOKEN = N_(
     "coordinator."
 )
 HUB_REVOKED = N_(
-    "This hub's token was withdrawn on this server. Ask its administrator for a new one."
+    "This hub's token was revoked on this server. Ask its administrator for a new one."
 )
 REVOKED = N_("This phone's enrolment was withdrawn. Ask your coordinator for a new enrolment code.")
 TOO_LARGE = N_("Too much in one request: send at most %(records)s logs and at most 1 MB at a time.")

@@ -91,6 +91,15 @@ def name_of(kind: str | None, code: str) -> str:
     return str(labels.get(code, code))
 
 
+# What coordinator/_table.html needs to title tables and name their rows and columns.
+TABLE_CONTEXT = {
+    "titles": TABLE_TITLES,
+    "row_labels": ROW_LABELS,
+    "row_name": lambda key, code: name_of(ROW_KINDS.get(key), code),
+    "column_name": lambda key, code: name_of(COLUMN_KINDS.get(key), code),
+}
+
+
 def _filters() -> tuple[FiltersForm, Filters]:
     form = FiltersForm(request.args)
     if request.args and not form.validate():
@@ -150,12 +159,9 @@ def dashboard():
         form=form,
         report=report,
         charts=charts,
-        titles=TABLE_TITLES,
-        row_labels=ROW_LABELS,
         attention=attention,
         districts=districts,
-        row_name=lambda key, code: name_of(ROW_KINDS.get(key), code),
-        column_name=lambda key, code: name_of(COLUMN_KINDS.get(key), code),
+        **TABLE_CONTEXT,
     )
 
 
@@ -283,11 +289,8 @@ def report_pdf():
         "pdf/report.html",
         report=report,
         charts=charts,
-        titles=TABLE_TITLES,
-        row_labels=ROW_LABELS,
-        row_name=lambda key, code: name_of(ROW_KINDS.get(key), code),
-        column_name=lambda key, code: name_of(COLUMN_KINDS.get(key), code),
         period=period,
+        **TABLE_CONTEXT,
         district=name_of("district", filters.district) if filters.district else "",
         printed=show_date(dt.date.today(), lang),
         size="a4",

@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 from flask import Blueprint, Response, jsonify, request
 
-from ..api import error, phone_language, read_json, unauthorised
+from ..api import HUB_REVOKED, error, phone_language, read_json, unauthorised
 from ..db import get_db
 from ..enrolment import hash_secret, sender_for_token
 from ..sync import N_, iso, utc_now
@@ -99,9 +99,7 @@ HUB_TOKEN_UNKNOWN = N_(
     "This server does not know this hub token. Create one on this server with "
     "`toolkit create-hub-token NAME`."
 )
-HUB_TOKEN_REVOKED = N_(
-    "This hub's token was revoked on this server. Ask its administrator for a new one."
-)
+HUB_TOKEN_REVOKED = HUB_REVOKED  # one message for a withdrawn hub token, on every endpoint
 NOT_A_HUB_TOKEN = N_("This address is for field hubs: a phone's token cannot use it.")
 PEOPLE_NOT_JSON = N_('The request must be JSON like {"facilitators": [...], "devices": [...]}.')
 TOO_MANY_PEOPLE = N_("Too much in one request: send at most %(count)s facilitators and devices.")
