@@ -140,6 +140,29 @@ def m004_hub_sync(db: sqlite_utils.Database) -> None:
     db["session_log_revisions"].create_index(["seq"])
 
 
+@migrations()
+def m005_audit_and_coordinator_sessions(db: sqlite_utils.Database) -> None:
+    """The audit log (toolkit/audit.py), server-side coordinator sessions (only a hash of the session id
+    is stored), withdrawn coordinator accounts; codes hashed the old way (plain SHA-256) stop working."""
+    db["audit_log"].create(
+        {"id": int, "at": str, "action": str, "actor": str, "address": str, "details": str},
+        pk="id",
+        not_null={"at", "action"},
+    )
+    db["audit_log"].create_index(["at"])
+    db["coordinator_sessions"].create(
+        {"id_hash": str, "coordinator_id": str, "created_at": str, "last_seen_at": str},
+        pk="id_hash",
+        foreign_keys=[("coordinator_id", "coordinators", "id")],
+        not_null={"coordinator_id", "created_at", "last_seen_at"},
+    )
+    db["coordinator_sessions"].create_index(["coordinator_id"])
+    db["coordinators"].add_column("withdrawn_at", str)
+    db.execute(
+        "UPDATE enrolments SET expires_at = created_at WHERE used_at IS NULL AND expires_at > created_at"
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return their names."""
     pending = [m.name for m in migrations.pending(db)]
