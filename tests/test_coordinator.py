@@ -215,6 +215,7 @@ from tests.test_sync import make_log, send  # noqa: E402
 
 
 def test_add_facilitator_issue_code_with_qr_and_phone_enrols(app, client, coordinator):
+    app.config["BASE_URL"] = "https://toolkit.example.org"
     login(client)
     response = client.post(
         "/coordinator/facilitators", data={"name": "Sita Tamang", "country": "NP"}
@@ -224,7 +225,7 @@ def test_add_facilitator_issue_code_with_qr_and_phone_enrols(app, client, coordi
     facilitator_id = re.search(r"/coordinator/facilitators/([0-9a-f-]{36})/enrol", html).group(1)
     page = client.post(f"/coordinator/facilitators/{facilitator_id}/enrol").get_data(as_text=True)
     code = re.search(r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4})</strong>", page).group(1)
-    assert "<svg" in page and f"/ne/enrol?code={code}" in page
+    assert "<svg" in page and f"https://toolkit.example.org/ne/enrol#code={code}" in page
     answer = client.post("/api/v1/enrol", json={"code": code}).get_json()
     assert answer["facilitator"]["name"] == "Sita Tamang"
 

@@ -120,7 +120,7 @@ def test_cli_create_facilitator_then_enrol_prints_a_working_code(runner, client)
     )
     assert result.exit_code == 0, result.output
     code = CODE_LINE.search(result.output).group(1)
-    assert f"https://hub.example.org/ur/enrol?code={code}" in result.output  # Pakistan: Urdu
+    assert f"https://hub.example.org/ur/enrol#code={code}" in result.output  # Pakistan: Urdu
     assert "\u2588" in result.output  # the QR code, drawn with block characters
     response = client.post(ENROL, json={"code": code})
     assert response.status_code == 200
@@ -131,7 +131,7 @@ def test_cli_enrol_language_option(runner):
     runner.invoke(args=["create-facilitator", "Sita Tamang", "--country", "NP"])
     result = runner.invoke(args=["enrol", "Sita Tamang", "--lang", "en"])
     assert result.exit_code == 0
-    assert re.search(r"/en/enrol\?code=[A-Z0-9]{4}-[A-Z0-9]{4}", result.output)
+    assert re.search(r"/en/enrol#code=[A-Z0-9]{4}-[A-Z0-9]{4}", result.output)
 
 
 def test_cli_enrol_unknown_name_says_how_to_add_her(runner):

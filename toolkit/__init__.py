@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -24,7 +25,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_url_path="/static",
     )
     app.config.from_mapping(
-        SECRET_KEY="dev-only-change-me",
+        # No SECRET_KEY here: unless configured, security.py generates one into the instance folder.
+        # Cookies are for HTTPS; `make run` on plain http://127.0.0.1 sets
+        # TOOLKIT_SESSION_COOKIE_SECURE=false.
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=24),  # the absolute session lifetime
         DATABASE=os.path.join(app.instance_path, "toolkit.sqlite"),
         CONTENT_DIR=str(ROOT / "content"),
         BUILD_DIR=str(ROOT / "build"),
@@ -37,6 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    from .security import configure_secret_key
+
+    configure_secret_key(app)
     if app.config.get("TRUSTED_PROXIES"):
         # Behind N reverse proxies (docs/DEPLOY.md): rate limits count per client, not per proxy.
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -17,21 +17,21 @@ import json
 import sqlite_utils
 
 DEFAULT_RETENTION_DAYS = 400
-# The actions the log knows, with the English label the /coordinator/audit page shows.
-ACTIONS = {
-    "login": "Signed in",
-    "login_failed": "Failed sign-in",
-    "logout": "Signed out",
-    "password_changed": "Password changed",
-    "coordinator_created": "Coordinator created",
-    "coordinator_withdrawn": "Coordinator account withdrawn",
-    "export": "Export",
-    "import": "Import of unsent logs",
-    "phone_withdrawn": "Phone withdrawn",
-    "enrolment_code_issued": "Enrolment code issued",
-    "conflict_resolved": "Conflict resolved",
-    "purge": "Purge",
-}
+# The actions the log knows (the /coordinator/audit page names each one in the reader's language).
+ACTIONS = (
+    "login",
+    "login_failed",
+    "logout",
+    "password_changed",
+    "coordinator_created",
+    "coordinator_withdrawn",
+    "export",  # details: kind, filters
+    "import",  # details: facilitator id, counts per status
+    "phone_withdrawn",
+    "enrolment_code_issued",
+    "conflict_resolved",
+    "purge",  # details: what (notes, audit), how many, days kept
+)
 MAX_VALUE_LENGTH = 120  # an id, a filter value or a count fits; a note would not
 MAX_LIST_ITEMS = 50
 

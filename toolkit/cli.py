@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from . import audit
 from .version import APP_VERSION
 
 
@@ -94,8 +95,10 @@ def create_facilitator_command(name: str, country: str) -> None:
 
 
 def _enrolment_url(base_url: str | None, lang: str, code: str) -> str:
-    base = (base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}/{lang}/enrol?code={code}"
+    from .enrolment import enrolment_link
+
+    base = base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
+    return enrolment_link(base, lang, code)
 
 
 @click.command("enrol")
@@ -137,6 +140,9 @@ def enrol_command(name: str, lang: str | None, base_url: str | None) -> None:
         facilitator = found[0]
         hours = int(current_app.config.get("ENROLMENT_CODE_HOURS", CODE_HOURS))
         code, expires = issue_code(db, facilitator["id"], hours=hours)
+        audit.record(
+            db, "enrolment_code_issued", actor="cli", details={"facilitator": facilitator["id"]}
+        )
     finally:
         db.conn.close()
     lang = lang or {"NP": "ne", "PK": "ur"}.get(facilitator["country"], "en")

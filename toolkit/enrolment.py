@@ -1,21 +1,26 @@
 """Facilitators, one-time enrolment codes and device tokens.
 
 A coordinator creates a facilitator and issues a code (`toolkit enrol NAME`); the phone exchanges the
-code once for a device token (`POST /api/v1/enrol`). Codes and tokens are stored only as SHA-256
-hashes, so a copy of the database cannot sync as anyone. No Flask import.
+code once for a device token (`POST /api/v1/enrol`). Tokens (32 random bytes) are stored as SHA-256
+hashes. Codes have only 25^8 values, so a plain hash could be reversed by trying them all: they are
+stored as HMAC-SHA-256 with a key kept in a file beside the database (`<name>-codes.key`, mode 0600),
+never in it, so a copy of the database (a backup, a replica) recovers no code. No Flask import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 import sqlite3
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlite_utils
 
+from .keys import read_or_create_key
 from .sync import iso, utc_now
 from .vocabulary import COUNTRIES
 
@@ -50,8 +55,28 @@ class Enrolled:
 
 
 def hash_secret(secret: str) -> str:
-    """The stored form of a token or code."""
+    """The stored form of a device or hub token."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+_code_keys: dict[str, bytes] = {}
+
+
+def code_key(db: sqlite_utils.Database) -> bytes:
+    """The HMAC key for this database's enrolment codes, from the file beside it (created once)."""
+    file = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+    if not file:  # an in-memory database: a key for this process only
+        return _code_keys.setdefault("", secrets.token_bytes(32))
+    if file not in _code_keys:
+        database = Path(file)
+        key = read_or_create_key(database.with_name(f"{database.stem}-codes.key"))
+        _code_keys[file] = bytes.fromhex(key)
+    return _code_keys[file]
+
+
+def hash_code(db: sqlite_utils.Database, raw: str) -> str:
+    """The stored form of an enrolment code (its 8 characters, as normalise_code gives them)."""
+    return hmac.new(code_key(db), raw.encode(), hashlib.sha256).hexdigest()
 
 
 def create_facilitator(
@@ -94,6 +119,15 @@ def format_code(raw: str) -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def enrolment_link(base_url: str, lang: str, code: str) -> str:
+    """The address a QR code carries: the configured base URL, the code in the fragment.
+
+    A fragment never leaves the phone (the enrol page's script reads it), so the code reaches no
+    access log, proxy log or Referer header.
+    """
+    return f"{base_url.rstrip('/')}/{lang}/enrol#code={code}"
+
+
 def normalise_code(text: str) -> str | None:
     """What a person typed, as the code's 8 characters; None when it cannot be a code."""
     if not isinstance(text, str):
@@ -118,7 +152,7 @@ def issue_code(
         try:
             db["enrolments"].insert(
                 {
-                    "code_hash": hash_secret(raw),
+                    "code_hash": hash_code(db, raw),
                     "facilitator_id": facilitator_id,
                     "created_at": iso(now),
                     "expires_at": iso(expires),
@@ -137,13 +171,14 @@ def exchange_code(db: sqlite_utils.Database, code: str, now: dt.datetime | None 
     if raw is None:
         raise EnrolmentError("malformed")
     now = now or utc_now()
+    code_hash = hash_code(db, raw)
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")  # two phones with the same code: only one gets a token
     try:
         enrolment = conn.execute(
             "SELECT e.expires_at, e.used_at, f.id, f.name, f.country FROM enrolments e "
             "JOIN facilitators f ON f.id = e.facilitator_id WHERE e.code_hash = ?",
-            [hash_secret(raw)],
+            [code_hash],
         ).fetchone()
         if enrolment is None:
             raise EnrolmentError("unknown")
@@ -160,7 +195,7 @@ def exchange_code(db: sqlite_utils.Database, code: str, now: dt.datetime | None 
         )
         conn.execute(
             "UPDATE enrolments SET used_at = ?, device_id = ? WHERE code_hash = ?",
-            [iso(now), device_id, hash_secret(raw)],
+            [iso(now), device_id, code_hash],
         )
         conn.execute("COMMIT")
     except BaseException:

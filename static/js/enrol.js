@@ -1,5 +1,6 @@
 // The enrolment page (/<lang>/enrol): exchange the coordinator's one-time code for a device token.
-// The code may arrive in the URL (?code=, from the QR code); the page itself is the same for everyone.
+// The code may arrive in the URL's fragment (#code=, from the QR code): a fragment never leaves the
+// phone, so the code reaches no server or proxy log. The page itself is the same for everyone.
 
 import * as outbox from './outbox.js';
 
@@ -48,7 +49,10 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
-const code = new URLSearchParams(location.search).get('code');
-if (code) form.elements.code.value = code;
+const code = new URLSearchParams(location.hash.slice(1)).get('code');
+if (code) {
+  form.elements.code.value = code;
+  history.replaceState({}, '', location.pathname); // out of the history list and bookmarks too
+}
 showCurrent();
 root.dataset.ready = 'true';

@@ -44,9 +44,9 @@ def new_code(server, name="Asha Facilitator", country="NP") -> str:
 
 
 def enrol(page: Page, server, lang="en", name="Asha Facilitator", country="NP") -> None:
-    """Enrol the phone through the enrol page, the code prefilled from ?code=."""
+    """Enrol the phone through the enrol page, the code prefilled from #code= (the QR code's link)."""
     code = new_code(server, name, country)
-    page.goto(f"{server.url}/{lang}/enrol?code={code}")
+    page.goto(f"{server.url}/{lang}/enrol#code={code}")
     expect(page.locator("#enrol-code")).to_have_value(code)
     page.locator("[data-enrol-form] button[type=submit]").click()
     expect(page.locator("[data-enrol]")).to_have_attribute("data-enrolled", "true")

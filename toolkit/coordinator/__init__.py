@@ -11,7 +11,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
-from . import accounts, dashboard, people, retention, review  # noqa: E402, F401  (they add routes to bp)
+from . import accounts, audit_page, dashboard, people, retention, review  # noqa: E402, F401  (they add routes to bp)
 from .accounts import create_coordinator, login_required, set_password  # noqa: E402
 from .retention import purge_notes  # noqa: E402
 
@@ -21,14 +21,14 @@ __all__ = ["bp", "create_coordinator", "init_app", "login_required", "purge_note
 def init_app(app: Flask) -> None:
     app.config.setdefault("SUPPRESS_BELOW", 5)
     app.config.setdefault("NOTES_RETENTION_DAYS", 180)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    # Secure cookies need HTTPS; tests and `make run` serve plain HTTP on 127.0.0.1.
-    app.config.setdefault("SESSION_COOKIE_SECURE", not app.testing)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("COORDINATOR_IDLE_HOURS", 8)
+    app.config.setdefault("AUDIT_RETENTION_DAYS", 400)
     app.register_blueprint(bp)
     for command in (
         accounts.create_coordinator_command,
         accounts.set_password_command,
+        accounts.withdraw_coordinator_command,
         retention.purge_notes_command,
+        audit_page.purge_audit_command,
     ):
         app.cli.add_command(command)

@@ -1,10 +1,16 @@
-"""Coordinator accounts: passwords (scrypt), login and logout, language, admin password reset."""
+"""Coordinator accounts: passwords (scrypt), login and logout, language, admin password reset.
+
+Sessions live on the server (sessions.py): the cookie holds a random id only, so logout, a password
+change and a withdrawn account end them at once. Login does the same scrypt work whether or not the
+user name exists, so answer times do not tell which accounts exist.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import uuid
+from urllib.parse import urlsplit
 
 import click
 from flask import (
@@ -27,11 +33,12 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from .. import audit
 from ..db import get_db
 from ..i18n import best_language
 from ..languages import LANGUAGES
-from ..security import limiter
-from . import bp
+from ..security import limiter, safe_next
+from . import bp, sessions
 
 ROLES = ("admin", "coordinator")
 PASSWORD_METHOD = "scrypt"
@@ -65,24 +72,61 @@ def create_coordinator(
 
 
 def set_password(db, username: str, password: str) -> None:
-    """Replace a coordinator's password (no old password needed: for admins and the CLI)."""
+    """Replace a coordinator's password (no old password needed: for admins and the CLI).
+
+    Every session of that coordinator ends: whoever held the old password is signed out.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     rows = list(db["coordinators"].rows_where("username = ?", [username]))
     if not rows:
         raise ValueError(f"no coordinator called {username!r}")
-    db["coordinators"].update(
-        rows[0]["id"], {"password_hash": generate_password_hash(password, method=PASSWORD_METHOD)}
-    )
+    with db.conn:
+        db["coordinators"].update(
+            rows[0]["id"],
+            {"password_hash": generate_password_hash(password, method=PASSWORD_METHOD)},
+        )
+        sessions.end_all(db, rows[0]["id"])
+
+
+def withdraw_coordinator(db, username: str, now: dt.datetime | None = None) -> None:
+    """Close an account: it can no longer sign in, and its sessions end now. History stays."""
+    rows = list(db["coordinators"].rows_where("username = ?", [username]))
+    if not rows:
+        raise ValueError(f"no coordinator called {username!r}")
+    stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    with db.conn:
+        db["coordinators"].update(rows[0]["id"], {"withdrawn_at": stamp})
+        sessions.end_all(db, rows[0]["id"])
+
+
+@functools.cache
+def dummy_password_hash() -> str:
+    """A scrypt hash of a password nobody knows: checked when the user name does not exist."""
+    return generate_password_hash(str(uuid.uuid4()), method=PASSWORD_METHOD)
+
+
+def _lifetimes() -> tuple[dt.timedelta, dt.timedelta]:
+    idle = dt.timedelta(hours=float(current_app.config["COORDINATOR_IDLE_HOURS"]))
+    return idle, current_app.permanent_session_lifetime
 
 
 def current_coordinator() -> dict | None:
-    coordinator_id = session.get("coordinator_id")
-    if not coordinator_id:
-        return None
+    """The signed-in coordinator: a live server-side session of an account not withdrawn."""
     if "coordinator" not in g:
-        rows = list(get_db()["coordinators"].rows_where("id = ?", [coordinator_id]))
-        g.coordinator = rows[0] if rows else None
+        g.coordinator = None
+        session_id = session.get("sid")
+        if session_id:
+            db = get_db()
+            idle, absolute = _lifetimes()
+            now = dt.datetime.now(dt.UTC)
+            coordinator_id = sessions.find(db, session_id, now, idle, absolute)
+            rows = list(
+                db["coordinators"].rows_where(
+                    "id = ? and withdrawn_at is null", [coordinator_id or ""]
+                )
+            )
+            g.coordinator = rows[0] if rows else None
     return g.coordinator
 
 
@@ -145,15 +189,29 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        rows = list(get_db()["coordinators"].rows_where("username = ?", [form.username.data]))
-        if rows and check_password_hash(rows[0]["password_hash"], form.password.data):
+        db = get_db()
+        rows = list(
+            db["coordinators"].rows_where(
+                "username = ? and withdrawn_at is null", [form.username.data]
+            )
+        )
+        # The same scrypt check for an unknown name as for a wrong password.
+        stored = rows[0]["password_hash"] if rows else dummy_password_hash()
+        if check_password_hash(stored, form.password.data) and rows:
+            coordinator = rows[0]
+            now = dt.datetime.now(dt.UTC)
+            sessions.purge_expired(db, now, *_lifetimes())
             session.clear()
-            session["coordinator_id"] = rows[0]["id"]
-            target = request.args.get("next", "")
-            # Only local paths: never redirect a coordinator to another site after login.
-            if not target.startswith("/coordinator/") or target.startswith("//"):
-                target = url_for("coordinator.dashboard")
-            return redirect(target)
+            session.permanent = True  # the cookie ends with the absolute lifetime too
+            session["sid"] = sessions.start(db, coordinator["id"], now)
+            audit.record_request("login", actor=coordinator["username"])
+            # Only paths inside the coordinator area: never another site, never a broken header.
+            return redirect(safe_next(request.args.get("next"), url_for("coordinator.dashboard")))
+        audit.record_request(
+            "login_failed",
+            actor=rows[0]["username"] if rows else None,
+            details={} if rows else {"unknown_user_name": True},
+        )
         error = _("User name or password is wrong. Check both and try again.")
     return render_template("coordinator/login.html", form=form, error=error), (
         401 if error else 200
@@ -163,7 +221,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out."""
+    """Sign out: this session ends on the server, so a copy of the cookie opens nothing."""
+    audit.record_request("logout")
+    sessions.end(get_db(), session.get("sid"))
     session.clear()
     return redirect(url_for("coordinator.login"))
 
@@ -175,7 +235,9 @@ def language():
     form = LanguageForm()
     if form.validate_on_submit():
         get_db()["coordinators"].update(current_coordinator()["id"], {"lang": form.lang.data})
-    return redirect(request.referrer or url_for("coordinator.dashboard"))
+    back = urlsplit(request.referrer or "")
+    back_path = back.path + (f"?{back.query}" if back.query else "")
+    return redirect(safe_next(back_path, url_for("coordinator.dashboard")))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -189,6 +251,7 @@ def password():
         except ValueError:
             form.username.errors.append(_("No coordinator has this user name."))
         else:
+            audit.record_request("password_changed", details={"user": form.username.data})
             flash(_("Password changed."))
             return redirect(url_for("coordinator.password"))
     return render_template("coordinator/password.html", form=form)
@@ -199,7 +262,9 @@ NAV_LINKS = (
     ("coordinator.attention", _l("Needs attention")),
     ("coordinator.import_logs", _l("Import logs")),
     ("coordinator.password", _l("Passwords")),
+    ("coordinator.audit_log", _l("Audit log")),
 )
+ADMIN_PAGES = {"coordinator.password", "coordinator.audit_log"}
 
 
 @bp.context_processor
@@ -209,7 +274,7 @@ def navigation() -> dict:
         (endpoint, label)
         for endpoint, label in NAV_LINKS
         if endpoint in current_app.view_functions
-        and (endpoint != "coordinator.password" or coordinator.get("role") == "admin")
+        and (endpoint not in ADMIN_PAGES or coordinator.get("role") == "admin")
     ]
     return {
         "coordinator_links": links,
@@ -238,6 +303,9 @@ def create_coordinator_command(username: str, role: str, lang: str, password: st
         create_coordinator(get_db(), username, password, role, lang)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    audit.record(
+        get_db(), "coordinator_created", actor="cli", details={"user": username, "role": role}
+    )
     click.echo(f"Coordinator {username!r} created ({role}).")
 
 
@@ -251,4 +319,18 @@ def set_password_command(username: str, password: str) -> None:
         set_password(get_db(), username, password)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Password of {username!r} changed.")
+    audit.record(get_db(), "password_changed", actor="cli", details={"user": username})
+    click.echo(f"Password of {username!r} changed; their sessions have ended.")
+
+
+@click.command("withdraw-coordinator")
+@click.argument("username")
+@with_appcontext
+def withdraw_coordinator_command(username: str) -> None:
+    """Close a coordinator's account: no more sign-ins, and their open sessions end now."""
+    try:
+        withdraw_coordinator(get_db(), username)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record(get_db(), "coordinator_withdrawn", actor="cli", details={"user": username})
+    click.echo(f"Account of {username!r} withdrawn; their sessions have ended.")

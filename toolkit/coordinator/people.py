@@ -8,7 +8,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from .. import audit
 from ..db import get_db
 from . import bp
 from .accounts import login_required
@@ -72,7 +72,7 @@ def enrol(facilitator_id: str):
     """Issue a one-time enrolment code, shown as text and as a QR code."""
     import segno
 
-    from ..enrolment import issue_code
+    from ..enrolment import enrolment_link, issue_code
 
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -82,13 +82,12 @@ def enrol(facilitator_id: str):
     facilitator = rows[0]
     hours = current_app.config.get("ENROLMENT_CODE_HOURS", 72)
     code, expires = issue_code(get_db(), facilitator_id, hours=hours)
+    audit.record_request("enrolment_code_issued", details={"facilitator": facilitator_id})
     lang = "ne" if facilitator["country"] == "NP" else "ur"
-    link = (
-        url_for("logbook.enrol", lang=lang, code=code, _external=True)
-        if ("logbook.enrol" in current_app.view_functions)
-        else f"{request.host_url.rstrip('/')}/{lang}/enrol?code={code}"
-    )
-    qr = Markup(segno.make(link, error="m").svg_inline(scale=5, title=code))
+    # From the configured address only: the request's Host header is the sender's to choose.
+    base_url = current_app.config.get("BASE_URL")
+    link = enrolment_link(base_url, lang, code) if base_url else None
+    qr = Markup(segno.make(link, error="m").svg_inline(scale=5, title=code)) if link else None
     return render_template(
         "coordinator/enrol_code.html",
         facilitator=facilitator,
@@ -109,5 +108,6 @@ def revoke(device_id: str):
         abort(400)
     if not revoke_device(get_db(), device_id):
         abort(404)
+    audit.record_request("phone_withdrawn", details={"device": device_id})
     flash(_("Phone withdrawn. It can no longer send logs."))
     return redirect(url_for("coordinator.facilitators"))

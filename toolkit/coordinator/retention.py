@@ -10,6 +10,7 @@ from flask import (
 )
 from flask.cli import with_appcontext
 
+from .. import audit
 from ..db import get_db
 
 
@@ -26,6 +27,12 @@ def purge_notes_command(days: int | None) -> None:
     """Erase free-text notes of sessions held longer ago than the retention period (run daily)."""
     days = days if days is not None else current_app.config["NOTES_RETENTION_DAYS"]
     purged = purge_notes(get_db(), days)
+    audit.record(
+        get_db(),
+        "purge",
+        actor="cli",
+        details={"what": "notes", "records": purged, "days_kept": days},
+    )
     click.echo(f"Notes purged from {purged} record(s) held more than {days} days ago.")
 
 

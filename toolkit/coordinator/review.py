@@ -18,6 +18,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from .. import audit
 from ..db import get_db
 from . import bp
 from .accounts import login_required
@@ -93,6 +94,12 @@ def import_logs():
             (result, {field: translate(error) for field, error in (result.errors or {}).items()})
             for result in ingest(db, records, sender, sync_rules())
         ]
+        counts: dict[str, int] = {}
+        for result, _errors in results:
+            counts[result.status] = counts.get(result.status, 0) + 1
+        audit.record_request(
+            "import", details={"facilitator": facilitator_id, "device": device_id, **counts}
+        )
     return render_template(
         "coordinator/import.html", form=form, results=results, status_names=STATUS_NAMES
     )
@@ -152,6 +159,9 @@ def attention():
             "update session_log_revisions set reason = reason || '-resolved' "
             "where log_id = ? and rev = ? and content_hash = ?",
             key,
+        )
+        audit.record_request(
+            "conflict_resolved", details={"log": form.log_id.data, "kept": form.choice.data}
         )
         flash(_("Saved. The version you chose is now current; the other stays in the history."))
         return redirect(url_for("coordinator.attention"))
