@@ -44,15 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
-    from .security import configure_secret_key
+    from .security import configure_secret_key, trust_proxies
 
     configure_secret_key(app)
-    if app.config.get("TRUSTED_PROXIES"):
-        # Behind N reverse proxies (docs/DEPLOY.md): rate limits count per client, not per proxy.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    trust_proxies(app)  # proxy headers count only as TRUSTED_PROXIES says (docs/DEPLOY.md)
 
     from . import api, cli, coordinator, db, guides, i18n, runner, security
 

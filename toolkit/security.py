@@ -12,15 +12,18 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import ssl
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from limits.storage import Storage
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .keys import read_or_create_key
 
@@ -82,6 +85,41 @@ def configure_secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
 
+# --- proxies --------------------------------------------------------------------------------------
+
+
+class TransportScheme:
+    """WSGI middleware: the request's scheme is the connection's own, whatever a header claims.
+
+    gunicorn believes `X-Forwarded-Proto` from 127.0.0.1 by default (`forwarded_allow_ips`), so anyone
+    on the machine, or a proxy not configured to set it, could make a plain-HTTP request look secure.
+    Only TRUSTED_PROXIES (ProxyFix, applied after this) may turn a forwarded scheme into the request's.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        connection = environ.get("gunicorn.socket")
+        if connection is not None:
+            environ["wsgi.url_scheme"] = (
+                "https" if isinstance(connection, ssl.SSLSocket) else "http"
+            )
+        return self.app(environ, start_response)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For and -Proto from exactly TRUSTED_PROXIES hops (docs/DEPLOY.md), or none.
+
+    X-Forwarded-Host is never believed: links that leave the server are built from BASE_URL.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        # Behind N reverse proxies: rate limits count per client, HTTPS is known from the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0)
+    app.wsgi_app = TransportScheme(app.wsgi_app)
+
+
 # --- redirects ------------------------------------------------------------------------------------
 
 _SAFE_NEXT = re.compile(r"/coordinator/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
@@ -91,11 +129,15 @@ def safe_next(target: str | None, default: str) -> str:
     """`target` if it is a path inside the coordinator area, else `default`.
 
     A full match on printable URL characters only: no CR/LF (a header injection and a 500 before), no
-    backslash or `//` (another site to some browsers), no scheme or host.
+    backslash or `//` (another site to some browsers), no scheme or host, no `..` (or `%2e%2e`) to
+    climb out of the area.
     """
-    if target and _SAFE_NEXT.fullmatch(target) and "//" not in target:
-        return target
-    return default
+    if not target or not _SAFE_NEXT.fullmatch(target) or "//" in target:
+        return default
+    path = unquote(target.partition("?")[0])
+    if any(segment in (".", "..") for segment in path.split("/")) or "\\" in path:
+        return default
+    return target
 
 
 # --- rate-limit storage ---------------------------------------------------------------------------
