@@ -12,7 +12,6 @@ import stat
 import subprocess
 import sys
 import textwrap
-import time
 import uuid
 
 import pytest
@@ -194,34 +193,33 @@ def test_without_a_configured_key_the_server_generates_a_private_one(bare):
 
 
 def test_workers_starting_at_once_all_use_the_same_generated_key(tmp_path):
-    """gunicorn without --preload (`make run`): every worker builds the app at the same moment."""
+    """gunicorn without --preload (`make run`): every worker reaches for the key at the same moment."""
     instance = tmp_path / "instance"
     program = textwrap.dedent(
         """
-        import os, sys, time
-        start = float(sys.argv[1])
-        while time.time() < start:
-            pass
-        from toolkit import create_app
-        print(create_app().secret_key)
+        import sys
+        from toolkit.security import instance_secret_key  # what create_app calls
+        print("ready", flush=True)
+        sys.stdin.readline()  # all at once: the test says go when every process is ready
+        print(instance_secret_key(sys.argv[1]))
         """
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TOOLKIT_")}
-    env.update(TOOLKIT_INSTANCE=str(instance), TOOLKIT_DATABASE=str(tmp_path / "t.sqlite"))
-    start = str(
-        time.time() + 5
-    )  # all processes are importing by then; they create the key together
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", program, start],
+            [sys.executable, "-c", program, str(instance)],
             cwd=ROOT,
-            env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
-        for _ in range(6)
+        for _ in range(4)
     ]
-    keys = {process.communicate(timeout=120)[0].strip() for process in processes}
+    for process in processes:
+        assert process.stdout.readline().strip() == "ready"
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    keys = {process.communicate(timeout=60)[0].strip() for process in processes}
     assert all(process.returncode == 0 for process in processes)
     assert keys == {(instance / "secret_key").read_text().strip()}
     assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
