@@ -26,9 +26,15 @@ def cli() -> None:
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database (safe to run again)."""
-    from .db import init_db
+    from .db import connect, init_db
+    from .enrolment import code_key
 
     applied = init_db(current_app.config["DATABASE"])
+    db = connect(current_app.config["DATABASE"])
+    try:
+        code_key(db)  # the enrolment-code key file, owned by whoever runs the server's commands
+    finally:
+        db.conn.close()
     if applied:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
