@@ -178,3 +178,29 @@ def test_guessing_codes_is_stopped_with_a_clear_message(tmp_path):
     response = client.post(ENROL, json={"code": "ACDE-FGHJ"})
     assert response.status_code == 429
     assert "Wait ten minutes" in response.get_json()["error"]
+
+
+def test_codes_stored_as_plain_sha256_before_the_upgrade_stop_working(tmp_path):
+    """Migration m005: a code issued by 0.1.0 (unsalted SHA-256) answers "expired", never "unknown"."""
+    import hashlib
+
+    from toolkit.migrations import migrate, migrations
+
+    db = connect(str(tmp_path / "old.sqlite"))
+    migrations.apply(db, stop_before="m005_audit_and_coordinator_sessions")
+    sita = create_facilitator(db, "Sita Tamang", "NP")
+    db["enrolments"].insert(
+        {
+            "code_hash": hashlib.sha256(b"ACDEFGHJ").hexdigest(),
+            "facilitator_id": sita["id"],
+            "created_at": "2026-11-30T10:00:00+00:00",
+            "expires_at": "2099-01-01T00:00:00+00:00",
+        }
+    )
+    migrate(db)
+    [row] = db["enrolments"].rows
+    assert row["expires_at"] == row["created_at"]
+    code, _ = issue_code(db, sita["id"])
+    from toolkit.enrolment import exchange_code
+
+    assert exchange_code(db, code).device_id  # new codes work
