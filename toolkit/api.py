@@ -269,8 +269,14 @@ def storage_failed(failure: sqlite3.Error) -> Response:
 
 @bp.get("/health")
 def health() -> Response:
-    """Is the server up, and which app and content versions does it serve."""
-    return jsonify(ok=True, app_version=APP_VERSION, content_version=library().version)
+    """Is the server up, does its database answer, how far does the replica lag (status.py); which
+    app and content versions it serves. 503 when the database does not answer."""
+    from .status import health as server_health
+
+    report = server_health(current_app.instance_path, current_app.config)
+    response = jsonify(app_version=APP_VERSION, content_version=library().version, **report)
+    response.status_code = 200 if report["database"] != "unavailable" else 503
+    return response
 
 
 def init_app(app: Flask) -> None:

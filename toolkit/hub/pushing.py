@@ -272,3 +272,23 @@ def refused_warning(count: int) -> str:
         f"{count} record(s) refused by the central server are kept here and sent again on every "
         "push: see `toolkit sync status` (often the central server needs the same content update)."
     )
+
+
+def only_on_hub(db: sqlite_utils.Database | Any) -> int | None:
+    """How many logs no upstream has acknowledged in any version: they exist only on this hub.
+
+    A version counts as acknowledged by an upstream when its seq is at or below that upstream's
+    `last_acked_seq` and it is not among the records it refused. None where nothing was ever pushed
+    (a central server, or a hub before its first push: `toolkit sync status` says so).
+    """
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "hub_peers" not in tables or not db.execute("SELECT 1 FROM hub_peers LIMIT 1").fetchone():
+        return None
+    return db.execute(
+        "WITH versions AS (SELECT id, seq FROM session_logs "
+        "  UNION ALL SELECT log_id, seq FROM session_log_revisions), "
+        "acknowledged AS (SELECT DISTINCT v.id FROM versions v JOIN hub_peers p "
+        "  ON v.seq <= p.last_acked_seq WHERE NOT EXISTS (SELECT 1 FROM hub_push_refused r "
+        "  WHERE r.url = p.url AND r.seq = v.seq)) "
+        "SELECT COUNT(DISTINCT id) FROM versions WHERE id NOT IN (SELECT id FROM acknowledged)"
+    ).fetchone()[0]
