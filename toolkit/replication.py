@@ -66,7 +66,7 @@ def replica_url(text: str) -> str:
             "Keep credentials out of the replica URL: set LITESTREAM_ACCESS_KEY_ID and "
             "LITESTREAM_SECRET_ACCESS_KEY in Litestream's environment (docs/DEPLOY.md)."
         )
-    if parts.scheme == "file" and not parts.path.startswith("/"):
+    if parts.scheme == "file" and (parts.netloc not in ("", "localhost") or not parts.path):
         raise ReplicationError(
             f"A file replica needs an absolute folder, like file:///mnt/backup (got {text!r})."
         )
