@@ -66,6 +66,7 @@ def test_backup_of_an_idle_database_is_checked_and_counted(tmp_path):
     assert "session_logs 7" in result.output and "facilitators 1" in result.output
     assert ids(str(copy)) == ids(database)
     assert not list(folder.glob("*.partial"))
+    assert copy.stat().st_mode & 0o077 == 0  # it holds every log: only its owner may read it
     # a single self-contained file: no -wal needed beside it
     assert sqlite3.connect(copy).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 

@@ -102,6 +102,11 @@ def check_copy(path: str) -> Copy:
         conn.close()
 
 
+def _private_file(path: str) -> None:
+    """An empty file only its owner can read: a copy holds every log, like the database."""
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def _fsync(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -136,6 +141,7 @@ def backup(database: str, target: str) -> Copy:
     try:
         if os.path.exists(partial):
             os.remove(partial)
+        _private_file(partial)
         copy = sqlite3.connect(partial)
         try:
             source.backup(copy, pages=-1)  # one step: one snapshot, never a mix of two moments
@@ -179,6 +185,7 @@ def _restore_into(source: str, output: str, timestamp: str | None) -> None:
     if _source_kind(source) == "file":
         src = _reader(source)
         try:
+            _private_file(output)
             dest = sqlite3.connect(output)
             try:
                 src.backup(dest, pages=-1)
@@ -205,6 +212,7 @@ def _restore_into(source: str, output: str, timestamp: str | None) -> None:
         raise BackupError(
             f"Litestream could not restore from {source}: {said[-1] if said else 'no output'}."
         )
+    os.chmod(output, 0o600)
 
 
 def restore(

@@ -29,14 +29,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from toolkit.backup import restore
 from toolkit.db import init_db
-from toolkit.replication import litestream_binary, read_config, replica_state, write_config
+from toolkit.replication import read_config, replica_state, write_config
 
 from .conftest import ROOT, Server, enrol_phone, integrity, make_log
 
-SYNC_INTERVAL = (
-    1.0  # seconds: the replica's sync-interval, as `toolkit init-db --replica` writes it
-)
+# seconds: the replica's sync-interval, as `toolkit init-db --replica` writes it
+SYNC_INTERVAL = 1.0
 PHONES = 4
 LOAD_SECONDS = 6.0
 BATCH = 20
@@ -45,17 +45,30 @@ BATCH = 20
 SCHEDULING_SLACK = 0.5
 
 
-class Litestream:
-    """`litestream replicate` with the toolkit's configuration, in its own process group."""
+def toolkit(*args: str) -> list[str]:
+    """The `toolkit` command line as the operator types it."""
+    return [str(Path(sys.executable).with_name("toolkit")), *args]
 
-    def __init__(self, config: str, log: Path):
-        self.config, self.log = config, log
+
+def instance_env(instance: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLKIT_")}
+    env["TOOLKIT_INSTANCE"] = str(instance)  # its config.py names the database (Server.start)
+    return env
+
+
+class Litestream:
+    """`toolkit replicate` (which becomes `litestream replicate`), in its own process group."""
+
+    def __init__(self, instance: Path, config: str, log: Path):
+        self.instance, self.config, self.log = instance, config, log
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Litestream:
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
-                [litestream_binary(), "replicate", "-config", self.config],
+                toolkit("replicate"),
+                cwd=ROOT,
+                env=instance_env(self.instance),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -150,17 +163,19 @@ def test_restore_drill_loses_nothing_older_than_the_sync_interval(tmp_path):
     init_db(database)
     tokens = [enrol_phone(database, name=f"Phone {n}") for n in range(PHONES)]
     config = str(tmp_path / "litestream.yml")  # where the app looks: instance/litestream.yml
-    write_config(config, database, str(replica), sync_interval=f"{SYNC_INTERVAL:g}s")
 
     server = Server(tmp_path, database, workers=2)
-    litestream = Litestream(config, tmp_path / "litestream.log")
+    litestream = Litestream(tmp_path, config, tmp_path / "litestream.log")
     phones = [Phone(server, token, seed) for seed, token in enumerate(tokens)]
     recording, stop = threading.Event(), threading.Event()
     threads = [
         threading.Thread(target=phone_loop, args=(p, recording, stop), daemon=True) for p in phones
     ]
     try:
-        server.start()
+        server.start()  # writes instance/config.py, which names the database
+        # what `toolkit init-db --replica DIR` writes (tests/test_backup.py runs that command)
+        write_config(config, database, str(replica))
+        assert f"sync-interval: {SYNC_INTERVAL:g}s" in Path(config).read_text()
         litestream.start()
         recording.set()
         for thread in threads:
@@ -191,13 +206,11 @@ def test_restore_drill_loses_nothing_older_than_the_sync_interval(tmp_path):
             lock.release()
 
         # --- recovery: the documented commands ------------------------------------------------
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLKIT_")}
-        env["TOOLKIT_INSTANCE"] = str(tmp_path)
         restored_at = time.monotonic()
         done = subprocess.run(
-            [str(Path(sys.executable).with_name("toolkit")), "restore", "--from", "replica",
-             "--to", database],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+            toolkit("restore", "--from", "replica", "--to", database),
+            cwd=ROOT, env=instance_env(tmp_path), capture_output=True, text=True, timeout=120,
+            check=False,
         )  # fmt: skip
         restore_seconds = time.monotonic() - restored_at
         assert done.returncode == 0, done.stderr + done.stdout
@@ -231,6 +244,16 @@ def test_restore_drill_loses_nothing_older_than_the_sync_interval(tmp_path):
         assert max(final.values()) == 1  # each record exactly once
         assert set(final) == sent - set(lost)  # everything but the lost window is stored
         assert sum(p.created for p in phones) == len(sent)  # every record was acknowledged
+
+        # replication goes on after the recovery: the replica now holds the refilled logs too
+        def replica_caught_up() -> bool:
+            state = replica_state(read_config(config))
+            return state.state == "replicating" and state.lag_seconds < SYNC_INTERVAL
+
+        time.sleep(SYNC_INTERVAL * 2)
+        wait_until(replica_caught_up, 30, "the replica did not catch up after the recovery")
+        proof = restore(replica.as_uri(), None, check=True)  # what `restore --check` runs
+        assert proof.integrity == "ok" and proof.counts["session_logs"] == len(final)
         refilled = len(set(final) - set(restored))
         assert unacknowledged <= set(final)  # what the phones still held at the loss is stored
         during_outage = sum(p.created for p in phones) - len(acknowledged) - len(unacknowledged)
