@@ -259,3 +259,21 @@ def test_backup_under_sync_load_is_a_consistent_prefix_of_acknowledged_records(b
         assert held == prefix  # whole batches, in commit order: no gap, no half batch
         assert f"session_logs {len(held)}" in output
     assert len(ids(copies[-1][0])) > len(copies[0][1]) > 0  # the load really ran meanwhile
+
+
+def test_the_app_keeps_litestreams_requirements(tmp_path):
+    """WAL on every connection, a busy timeout, and no VACUUM or WAL-resetting checkpoint anywhere
+    in the app (docs/DEPLOY.md "What the app does for Litestream")."""
+    db = connect(str(tmp_path / "t.sqlite"))
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000  # Litestream's is 1 s
+    finally:
+        db.conn.close()
+    offending = []
+    for source in (ROOT / "toolkit").rglob("*.py"):
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#")[0]
+            if re.search(r"""["'][^"']*\b(VACUUM|wal_checkpoint)\b""", code, re.I):
+                offending.append(f"{source.relative_to(ROOT)}:{number}")
+    assert offending == []
