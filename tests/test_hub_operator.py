@@ -190,3 +190,13 @@ def test_sync_status_forgets_a_mistaken_address_and_alerts(central, hub_app, wir
     assert "1 change(s) for http://central.test, the oldest waiting 3h" in waiting.output
     assert "logs only on this hub (no upstream has acknowledged them): 1" in waiting.output
     assert runner.invoke(args=["sync", "status", "--max-wait", "4h"]).exit_code == 0
+
+
+def test_a_token_file_holding_the_whole_printed_line_works(tmp_path):
+    from toolkit.hub import read_token
+
+    whole = tmp_path / "hub-token"
+    whole.write_text("token: abc-DEF_123\n", encoding="utf-8")
+    assert read_token(None, str(whole)) == "abc-DEF_123"
+    whole.write_text("abc-DEF_123\n", encoding="utf-8")
+    assert read_token(None, str(whole)) == "abc-DEF_123"

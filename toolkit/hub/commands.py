@@ -66,6 +66,8 @@ def read_token(token: str | None, token_file: str | None) -> str:
             ) from None
         if not token:
             raise PushError(f"The token file {token_file} is empty: put the hub token in it.")
+        # The whole line copied from `create-hub-token` ("token: …") works too.
+        token = token.removeprefix("token:").strip()
     return (token or "").strip()
 
 
