@@ -139,6 +139,7 @@ def test_init_db_with_a_replica_writes_litestreams_configuration(tmp_path):
     [
         "s3://key:secret@bucket/toolkit",
         "s3://bucket/toolkit?secret-access-key=x",
+        "s3://bucket/toolkit?endpoint=https://s3.example.org&sseCustomerKey=x",
         "ftp://example.org/toolkit",
         "file://relative/path",
     ],
@@ -150,7 +151,7 @@ def test_replica_urls_with_credentials_or_unknown_schemes_are_refused(url):
 
 def test_replica_url_forms():
     assert replica_url("/mnt/backup/toolkit") == "file:///mnt/backup/toolkit"
-    s3 = "s3://toolkit-backups/central?endpoint=https://minio.example.org&region=us-east-1"
+    s3 = "s3://toolkit-backups/central?endpoint=https://minio.example.org&region=us-east-1&sse-kms-key-id=k"
     assert replica_url(s3) == s3
 
 

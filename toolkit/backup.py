@@ -183,6 +183,8 @@ def _source_kind(source: str) -> str:
 def _restore_into(source: str, output: str, timestamp: str | None) -> None:
     """Write the restored database to `output` (which must not exist)."""
     if _source_kind(source) == "file":
+        if timestamp:
+            raise BackupError("--timestamp needs a Litestream replica, not a backup file.")
         src = _reader(source)
         try:
             _private_file(output)
@@ -194,8 +196,6 @@ def _restore_into(source: str, output: str, timestamp: str | None) -> None:
                 dest.close()
         finally:
             src.close()
-        if timestamp:
-            raise BackupError("--timestamp needs a Litestream replica, not a backup file.")
         return
     try:
         url = replica_url(source)

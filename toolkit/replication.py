@@ -33,6 +33,10 @@ import yaml
 SYNC_INTERVAL = "1s"  # Litestream's default: at most about a second of acknowledged logs at risk
 SOCKET_TIMEOUT = 1.0  # the health answer must stay fast even when Litestream hangs
 SCHEMES = ("file", "s3", "sftp", "gs", "abs")
+# Query parameters that would put a secret into the URL (compared without case and dashes).
+SECRET_PARAMETERS = frozenset(
+    {"accesskeyid", "secretaccesskey", "password", "ssecustomerkey", "accountkey", "sastoken"}
+)
 
 
 class ReplicationError(Exception):
@@ -61,7 +65,8 @@ def replica_url(text: str) -> str:
             f"{parts.scheme}:// is not a replica Litestream knows here: use a folder, "
             f"file:///folder or one of {', '.join(s + '://' for s in SCHEMES[1:])}."
         )
-    if parts.password or "secret" in parts.query.lower() or "key=" in parts.query.lower():
+    names = {name.lower().replace("-", "") for name in urllib.parse.parse_qs(parts.query)}
+    if parts.password or names & SECRET_PARAMETERS:
         raise ReplicationError(
             "Keep credentials out of the replica URL: set LITESTREAM_ACCESS_KEY_ID and "
             "LITESTREAM_SECRET_ACCESS_KEY in Litestream's environment (docs/DEPLOY.md)."
