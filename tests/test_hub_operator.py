@@ -83,6 +83,10 @@ def test_central_lists_its_hubs_on_the_command_line_and_a_page(central, hub_app,
     assert push(hub_app, token).exit_code == 0
     listed = runner.invoke(args=["hubs"]).output.split("Sindhupalchok centre")[1]
     assert "pending:    0 change(s) held on the hub after that push, 0 refused here" in listed
+    status = runner.invoke(args=["status"]).output
+    assert (
+        "field hubs:" in status and "2 (1 revoked); oldest last push of an active hub: 20" in status
+    )
     assert "relayed:    5 log(s) from 2 phone(s)" in listed
 
     db = database(central)

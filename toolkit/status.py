@@ -93,6 +93,19 @@ def details(instance_path: str, config: dict) -> list[tuple[str, str]]:
             here = only_on_hub(conn)
             if here is not None:
                 rows.append(("only on this hub", f"{here} log(s) no upstream has acknowledged"))
+            hubs = conn.execute(
+                "SELECT COUNT(*), COUNT(revoked_at), CASE WHEN SUM(revoked_at IS NULL AND "
+                "last_push_at IS NULL) > 0 THEN 'never' ELSE MIN(CASE WHEN revoked_at IS NULL "
+                "THEN last_push_at END) END FROM hubs"
+            ).fetchone()
+            if hubs[0]:
+                rows.append(
+                    (
+                        "field hubs",
+                        f"{hubs[0]} ({hubs[1]} revoked); oldest last push of an active hub: "
+                        f"{hubs[2] or '-'} (toolkit hubs)",
+                    )
+                )
         except sqlite3.Error as failure:
             rows.append(("read error", f"{type(failure).__name__}: {failure}"))
         finally:
