@@ -204,3 +204,20 @@ def test_a_token_file_holding_the_whole_printed_line_works(tmp_path):
     assert read_token(None, str(whole)) == "abc-DEF_123"
     whole.write_text("abc-DEF_123\n", encoding="utf-8")
     assert read_token(None, str(whole)) == "abc-DEF_123"
+
+
+def test_the_report_address_takes_only_a_hubs_two_counts(central):
+    token = hub_token(central)
+    client = central.test_client()
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    assert client.post("/api/v1/hub/report", json={"pending": 1, "refused": 0}).status_code == 401
+    for body in ([], {"pending": -1, "refused": 0}, {"pending": True, "refused": 0}, {"pending": 1.5},
+                 {"pending": 10**12, "refused": 0}, "x", None):  # fmt: skip
+        answer = client.post("/api/v1/hub/report", json=body, headers=headers)
+        assert answer.status_code == 400, body
+        assert "pending" in answer.get_json()["error"]
+    assert rows(central, "SELECT last_push_at FROM hubs") == [{"last_push_at": None}]
+    ok = client.post("/api/v1/hub/report", json={"pending": 4, "refused": 1}, headers=headers)
+    assert ok.status_code == 200
+    (hub,) = rows(central, "SELECT pending_changes, refused_changes FROM hubs")
+    assert hub == {"pending_changes": 4, "refused_changes": 1}

@@ -316,8 +316,8 @@ def report() -> Response:
     if isinstance(hub, Response):
         return hub
     body = read_json()
-    if isinstance(body, Response):
-        return body
+    if isinstance(body, Response):  # too large (413), or not JSON: say what this address takes
+        return body if body.status_code != 400 else error(400, REPORT_NOT_JSON)
     counts = [body.get(key) if isinstance(body, dict) else None for key in ("pending", "refused")]
     if not all(type(n) is int and 0 <= n <= 10**9 for n in counts):
         return error(400, REPORT_NOT_JSON)
