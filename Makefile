@@ -30,7 +30,7 @@ $(VENV)/.installed: pyproject.toml | system-packages
 	$(PY) -m pip install -q -e '.[test]'
 	@if [ "$$(id -u)" = 0 ] && id -u $(SERVICE_USER) >/dev/null 2>&1; then \
 	  runuser -u $(SERVICE_USER) -- $(PY) -c "" 2>/dev/null || { \
-	    echo "The $(SERVICE_USER) user cannot run $(PY) (made from $(PYTHON)): rebuild with an"; \
+	    echo "The $(SERVICE_USER) user cannot run $(PY) (made from the Python in $$(sed -n 's/^home = //p' $(VENV)/pyvenv.cfg)): rebuild with an"; \
 	    echo "interpreter it can read: rm -rf $(VENV) && make build PYTHON=/usr/bin/python3"; exit 1; }; \
 	fi
 	touch $@
