@@ -1,7 +1,12 @@
 # Two commands do all the set-up: `make run` and `make test` (see README.md).
 # Both work as root on a fresh Debian machine: they install what is missing first.
 
-PYTHON ?= python3
+# The interpreter the venv is made from. The venv links to it, so the server's user must be able to
+# read it: Debian's /usr/bin/python3 by default, not the first python3 on root's PATH (e.g. one under
+# /root or /opt that only root can read). Another: make build PYTHON=/usr/local/bin/python3.12
+PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+# The user the server runs as (docs/DEPLOY.md); checked only where that user exists.
+SERVICE_USER ?= toolkit
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := fonts-noto-core libharfbuzz-subset0 poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0
@@ -23,6 +28,11 @@ $(VENV)/.installed: pyproject.toml | system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	@if [ "$$(id -u)" = 0 ] && id -u $(SERVICE_USER) >/dev/null 2>&1; then \
+	  runuser -u $(SERVICE_USER) -- $(PY) -c "" 2>/dev/null || { \
+	    echo "The $(SERVICE_USER) user cannot run $(PY) (made from the Python in $$(sed -n 's/^home = //p' $(VENV)/pyvenv.cfg)): rebuild with an"; \
+	    echo "interpreter it can read: rm -rf $(VENV) && make build PYTHON=/usr/bin/python3"; exit 1; }; \
+	fi
 	touch $@
 
 install: system-packages $(VENV)/.installed

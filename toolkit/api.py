@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .db import get_db
+from .db import describe_failure, get_db
 from .enrolment import EnrolmentError, exchange_code, sender_for_token
 from .guides import library
 from .languages import LANGUAGES, SOURCE_LANGUAGE
@@ -217,7 +217,9 @@ def sync() -> Response:
     try:
         results = ingest(get_db(), records, sender, sync_rules(), now=now)
     except sqlite3.Error as failure:
-        current_app.logger.error("sync: storage failed: %s", type(failure).__name__)
+        current_app.logger.error(
+            "sync: storage failed: %s", describe_failure(failure, current_app.config["DATABASE"])
+        )
         response = error(503, STORAGE_FAILED)
         response.headers["Retry-After"] = "30"
         return response
@@ -261,7 +263,9 @@ def storage_failed(failure: sqlite3.Error) -> Response:
 
     The transaction was rolled back, so nothing was changed (an enrolment code stays unused).
     """
-    current_app.logger.error("api: storage failed: %s", type(failure).__name__)
+    current_app.logger.error(
+        "api: storage failed: %s", describe_failure(failure, current_app.config["DATABASE"])
+    )
     response = error(503, STORAGE_BUSY)
     response.headers["Retry-After"] = "30"
     return response
@@ -269,8 +273,14 @@ def storage_failed(failure: sqlite3.Error) -> Response:
 
 @bp.get("/health")
 def health() -> Response:
-    """Is the server up, and which app and content versions does it serve."""
-    return jsonify(ok=True, app_version=APP_VERSION, content_version=library().version)
+    """Is the server up, does its database answer, how far does the replica lag (status.py); which
+    app and content versions it serves. 503 when the database does not answer."""
+    from .status import health as server_health
+
+    report = server_health(current_app.instance_path, current_app.config)
+    response = jsonify(app_version=APP_VERSION, content_version=library().version, **report)
+    response.status_code = 200 if report["database"] != "unavailable" else 503
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -23,8 +23,14 @@ def cli() -> None:
 
 
 @click.command("init-db")
+@click.option(
+    "--replica",
+    metavar="URL",
+    help="Also write Litestream's configuration replicating the database to URL: a folder on "
+    "another disk (/mnt/backup/toolkit) or s3://bucket/path?endpoint=…  Then run `toolkit replicate`.",
+)
 @with_appcontext
-def init_db_command() -> None:
+def init_db_command(replica: str | None) -> None:
     """Create or upgrade the database (safe to run again)."""
     from .db import connect, init_db
     from .enrolment import code_key
@@ -40,6 +46,149 @@ def init_db_command() -> None:
     else:
         click.echo("Database is up to date.")
     click.echo(f"Database: {current_app.config['DATABASE']}")
+    if replica:
+        from .replication import ReplicationError, config_path, public_url, write_config
+
+        path = config_path(current_app.instance_path, current_app.config)
+        try:
+            written = write_config(path, current_app.config["DATABASE"], replica)
+        except ReplicationError as problem:
+            raise click.ClickException(str(problem)) from None
+        click.echo(f"Litestream configuration: {path}")
+        click.echo(f"Replica: {public_url(written['dbs'][0]['replica']['url'])}")
+        click.echo("Start replicating with `toolkit replicate` (docs/DEPLOY.md: a systemd unit).")
+
+
+@click.command("replicate")
+@with_appcontext
+def replicate_command() -> None:
+    """Replicate the database continuously with Litestream (runs until stopped; for systemd)."""
+    import os
+
+    from .replication import ReplicationError, config_path, litestream_binary, read_config
+
+    path = config_path(current_app.instance_path, current_app.config)
+    try:
+        settings = read_config(path, current_app.config["DATABASE"])
+        if settings is None:
+            raise ReplicationError(
+                f"No Litestream configuration for {current_app.config['DATABASE']} in {path}: "
+                "write one with `toolkit init-db --replica URL`."
+            )
+        binary = litestream_binary()
+    except ReplicationError as problem:
+        raise click.ClickException(str(problem)) from None
+    # exec, not a child: systemd's stop signal reaches Litestream itself, which syncs and exits.
+    os.execv(binary, [binary, "replicate", "-config", path])
+
+
+@click.command("backup")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(),
+    help="A new file, or a folder (the file is named by the time, e.g. toolkit-20261201T0245Z.sqlite).",
+)
+@with_appcontext
+def backup_command(target: str) -> None:
+    """A consistent, checked copy of the database while the server runs (hub or central)."""
+    from .backup import BackupError, backup
+
+    try:
+        copy = backup(current_app.config["DATABASE"], target)
+    except BackupError as problem:
+        raise click.ClickException(str(problem)) from None
+    for line in copy.lines():
+        click.echo(line)
+
+
+@click.command("restore")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    help="A backup file from `toolkit backup`, a replica folder, a replica URL (s3://…), or "
+    "`replica` for the one in the Litestream configuration.",
+)
+@click.option("--to", "target", type=click.Path(), help="The new database file to write.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Restore into a temporary file, check it, compare with the live database, delete it.",
+)
+@click.option(
+    "--timestamp", help="From a replica: the state at this UTC time, e.g. 2026-12-01T02:00:00Z."
+)
+@with_appcontext
+def restore_command(source: str, target: str | None, check: bool, timestamp: str | None) -> None:
+    """Restore the database from a backup file or a Litestream replica into a NEW file."""
+    from .backup import BackupError, live_counts, restore
+    from .replication import ReplicationError, config_path, read_config
+
+    if source == "replica":
+        try:
+            settings = read_config(
+                config_path(current_app.instance_path, current_app.config),
+                current_app.config["DATABASE"],
+            )
+        except ReplicationError as problem:
+            raise click.ClickException(str(problem)) from None
+        if settings is None:
+            raise click.ClickException("No replica is configured: give --from a folder or URL.")
+        source = settings.replica
+    if check and target:
+        raise click.UsageError("--check restores into a temporary file: leave out --to.")
+    try:
+        copy = restore(source, target, check=check, timestamp=timestamp)
+    except BackupError as problem:
+        raise click.ClickException(str(problem)) from None
+    for line in copy.lines():
+        click.echo(line)
+    if check:
+        live = live_counts(current_app.config["DATABASE"])
+        if live is not None:
+            behind = {
+                t: live[t] - copy.counts.get(t, 0) for t in live if live[t] != copy.counts.get(t)
+            }
+            click.echo(
+                "live database (not touched): "
+                + ", ".join(f"{table} {count}" for table, count in live.items())
+            )
+            click.echo(
+                "the restore holds the same counts"
+                if not behind
+                else "differences (live minus restored): "
+                + ", ".join(f"{table} {n:+d}" for table, n in behind.items())
+            )
+        click.echo("Restore check passed: the live database was not touched.")
+    else:
+        click.echo(
+            "Restored. Point DATABASE at it (or move it into place with the server stopped), "
+            "chown it to the server's user, start the server, then `toolkit replicate`."
+        )
+
+
+@click.command("status")
+@with_appcontext
+def status_command() -> None:
+    """The server's state: database, replica lag, counts. Exits 1 when something needs action."""
+    from .status import details, health
+
+    report = health(current_app.instance_path, current_app.config)
+    rows = details(current_app.instance_path, current_app.config)
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        click.echo(f"{name + ':':<{width + 2}}{value}")
+    if not report["ok"]:
+        raise click.ClickException(
+            "needs action: "
+            + (
+                f"the database is {report['database']}"
+                if report["database"] != "ok"
+                else "the replica is not up to date (is `toolkit replicate` running?)"
+            )
+        )
 
 
 @click.command("demo-data")
@@ -315,6 +464,8 @@ def _demo_logbook() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
+    for command in (replicate_command, backup_command, restore_command, status_command):
+        app.cli.add_command(command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(create_facilitator_command)
     app.cli.add_command(enrol_command)

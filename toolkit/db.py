@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import sqlite_utils
@@ -48,3 +49,22 @@ def init_db(path: str) -> list[str]:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
+
+
+def describe_failure(failure: sqlite3.Error, path: str) -> str:
+    """A storage failure for the server's log: SQLite's reason, the file, and what usually fixes it.
+
+    SQLite's messages name no data ("attempt to write a readonly database", "database or disk is
+    full"), so they are safe to log; request bodies never are.
+    """
+    reason = str(failure) or "no detail"
+    hint = ""
+    if "readonly" in reason or "unable to open" in reason:
+        folder = os.path.dirname(os.path.abspath(path))
+        hint = (
+            f"; the server's user (uid {os.geteuid()}) must be able to write the file and its "
+            f"folder {folder} (SQLite creates -wal and -shm there): chown it to that user"
+        )
+    elif "full" in reason:
+        hint = "; free disk space where the database lives"
+    return f"{type(failure).__name__}: {reason} (database {path}{hint})"

@@ -163,6 +163,14 @@ def m005_audit_and_coordinator_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m006_hub_reports(db: sqlite_utils.Database) -> None:
+    """On central: what each hub reported at the end of its last completed push (`toolkit hubs`)."""
+    db["hubs"].add_column("last_push_at", str)
+    db["hubs"].add_column("pending_changes", int)
+    db["hubs"].add_column("refused_changes", int)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return their names."""
     pending = [m.name for m in migrations.pending(db)]

@@ -114,3 +114,21 @@ def test_enrolment_on_failing_storage_is_503_and_the_code_still_works_after(app,
     monkeypatch.undo()
     response = client.post("/api/v1/enrol", json={"code": code})
     assert response.status_code == 200 and response.get_json()["token"]
+
+
+def test_the_servers_log_names_the_cause_and_the_database(app, monkeypatch, caplog):
+    """Issue 17: not only "storage failed: OperationalError" — what failed, on which file."""
+    token = enrol_phone(app.config["DATABASE"])
+    monkeypatch.setattr(toolkit.db, "connect", read_only)
+    record = make_log(notes="a note that must never reach the log")
+    with caplog.at_level("ERROR"):
+        response = app.test_client().post(
+            SYNC, json={"records": [record]}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 503
+    (line,) = [r.getMessage() for r in caplog.records if "storage failed" in r.getMessage()]
+    assert "attempt to write a readonly database" in line
+    assert (
+        app.config["DATABASE"] in line and "must be able to write the file and its folder" in line
+    )
+    assert record["notes"] not in line and record["id"] not in line

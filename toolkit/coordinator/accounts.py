@@ -260,6 +260,7 @@ def password():
 NAV_LINKS = (
     ("coordinator.facilitators", _l("Facilitators and phones")),
     ("coordinator.attention", _l("Needs attention")),
+    ("coordinator.hubs", _l("Field hubs")),
     ("coordinator.import_logs", _l("Import logs")),
     ("coordinator.password", _l("Passwords")),
     ("coordinator.audit_log", _l("Audit log")),

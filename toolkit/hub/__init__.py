@@ -66,6 +66,7 @@ from .central import (
 from .commands import (
     Interval,
     create_hub_token_command,
+    hubs_command,
     push_command,
     read_token,
     revoke_hub_command,
@@ -153,6 +154,7 @@ __all__ = [
     # commands.py
     "Interval",
     "create_hub_token_command",
+    "hubs_command",
     "push_command",
     "read_token",
     "revoke_hub_command",
@@ -169,5 +171,5 @@ def init_app(app: Flask) -> None:
     csrf = app.extensions.get("csrf")
     if csrf is not None:
         csrf.exempt(bp)
-    for command in (sync_group, create_hub_token_command, revoke_hub_command):
+    for command in (sync_group, create_hub_token_command, revoke_hub_command, hubs_command):
         app.cli.add_command(command)

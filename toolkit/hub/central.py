@@ -220,6 +220,8 @@ def store_people(
                 status = "created"
             elif row[1] != hub_id:
                 status = "kept"
+            elif row[0] and not item.get("revoked_at"):
+                status = "withdrawn"  # withdrawn on central: a push never re-activates a phone
             elif row[0] == item.get("revoked_at"):
                 status = "unchanged"
             else:
@@ -259,4 +261,80 @@ def people() -> Response:
         counts = store_people(get_db(), hub["id"], facilitators, devices)
     except PeopleError as problem:
         return error(400, problem.message, **problem.params)
-    return jsonify({kind: dict(counter) for kind, counter in counts.items()})
+    answer = {kind: dict(counter) for kind, counter in counts.items()}
+    withdrawn = withdrawn_on_central(get_db(), hub["id"], devices)
+    if withdrawn:  # phones a coordinator withdrew here: the hub withdraws them too
+        answer["withdrawn"] = withdrawn
+    return jsonify(answer)
+
+
+# ------------------------------------------------------ withdrawals on central, and hub reports
+
+
+def withdrawn_on_central(
+    db: sqlite_utils.Database, hub_id: str, devices: Sequence[dict]
+) -> list[dict]:
+    """The hub's phones that a coordinator withdrew here while the hub still has them active.
+
+    The hub marks them withdrawn too (pushing.py), so the phone is refused there as well.
+    """
+    active = [item["id"] for item in devices if not item.get("revoked_at")]
+    if not active:
+        return []
+    return [
+        {"id": row[0], "revoked_at": row[1]}
+        for row in db.execute(
+            f"SELECT id, revoked_at FROM devices WHERE hub_id = ? AND revoked_at IS NOT NULL "
+            f"AND id IN ({','.join('?' * len(active))}) ORDER BY id",
+            [hub_id, *active],
+        )
+    ]
+
+
+REPORT_NOT_JSON = N_('The request must be JSON like {"pending": 0, "refused": 0}.')
+
+
+def _reporting_hub() -> dict | Response:
+    """The hub whose token the request carries, or the 401/403 answer."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return unauthorised(HUB_TOKEN_MISSING)
+    found = sender_for_token(get_db(), token.strip())
+    if found is None:
+        return unauthorised(HUB_TOKEN_UNKNOWN)
+    if found[0] != "hub":
+        return error(403, NOT_A_HUB_TOKEN)
+    if found[1]["revoked_at"]:
+        return error(403, HUB_TOKEN_REVOKED)
+    return found[1]
+
+
+@bp.post("/report")
+def report() -> Response:
+    """At the end of a push: how many changes the hub still holds back (for `toolkit hubs`)."""
+    hub = _reporting_hub()
+    if isinstance(hub, Response):
+        return hub
+    body = read_json()
+    if isinstance(body, Response):  # too large (413), or not JSON: say what this address takes
+        return body if body.status_code != 400 else error(400, REPORT_NOT_JSON)
+    counts = [body.get(key) if isinstance(body, dict) else None for key in ("pending", "refused")]
+    if not all(type(n) is int and 0 <= n <= 10**9 for n in counts):
+        return error(400, REPORT_NOT_JSON)
+    get_db().execute(
+        "UPDATE hubs SET last_push_at = ?, pending_changes = ?, refused_changes = ? WHERE id = ?",
+        [iso(utc_now()), counts[0], counts[1], hub["id"]],
+    )
+    return jsonify(ok=True)
+
+
+def hub_overview(db: sqlite_utils.Database) -> list[dict]:
+    """Every hub: last completed push, what it still held back then, revoked or not, logs relayed."""
+    return list(
+        db.query(
+            "SELECT h.id, h.name, h.created_at, h.revoked_at, h.last_push_at, h.pending_changes, "
+            "h.refused_changes, (SELECT COUNT(*) FROM session_logs s WHERE s.relayed_by = h.id) "
+            "AS logs, (SELECT COUNT(*) FROM devices d WHERE d.hub_id = h.id) AS phones "
+            "FROM hubs h ORDER BY h.name COLLATE NOCASE"
+        )
+    )

@@ -6,6 +6,7 @@ On the central server: `create-hub-token` and `revoke-hub`. On a field hub: `syn
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import urllib.parse
@@ -16,9 +17,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..db import connect, init_db
-from ..sync import MAX_RECORDS
-from .central import HubError, create_hub, revoke_hub
-from .pushing import PushReport, ensure_peer, peer_status, pending_count, push, refused_warning
+from ..sync import MAX_RECORDS, utc_now
+from .central import HubError, create_hub, hub_overview, revoke_hub
+from .pushing import (
+    PushReport,
+    ensure_peer,
+    oldest_pending,
+    only_on_hub,
+    peer_status,
+    pending_count,
+    push,
+    refused_warning,
+)
 from .schedule import format_seconds, keep_pushing
 from .upstream import DEFAULT_TIMEOUT, PushError, Upstream, normalise_url
 
@@ -56,6 +66,8 @@ def read_token(token: str | None, token_file: str | None) -> str:
             ) from None
         if not token:
             raise PushError(f"The token file {token_file} is empty: put the hub token in it.")
+        # The whole line copied from `create-hub-token` ("token: …") works too.
+        token = token.removeprefix("token:").strip()
     return (token or "").strip()
 
 
@@ -158,11 +170,29 @@ def push_command(
 
 
 @sync_group.command("status")
+@click.option(
+    "--forget",
+    "forget",
+    metavar="URL",
+    help="Forget an address pushed to by mistake (a typo, http instead of https): its progress "
+    "and refusals are removed here; nothing changes on any server.",
+)
+@click.option(
+    "--max-wait",
+    type=Interval(),
+    default="1h",
+    show_default=True,
+    help="Exit 1 when a change has waited longer than this for an upstream (for cron and "
+    "monitoring); also when the last push failed or records are refused.",
+)
 @with_appcontext
-def status_command() -> None:
+def status_command(forget: str | None, max_wait: float) -> None:
     """Show each upstream: last push, records waiting, records refused, last error."""
     db = _database()
     try:
+        if forget:
+            _forget(db, forget)
+            return
         peers = peer_status(db)
         if not peers:
             click.echo(
@@ -170,6 +200,7 @@ def status_command() -> None:
                 "push --to URL --token-file FILE"
             )
             return
+        problems = []
         for peer in peers:
             click.echo(peer["url"])
             click.echo(f"  last push:  {peer['last_push_at'] or 'never completed'}")
@@ -188,8 +219,80 @@ def status_command() -> None:
                 if peer["last_error"]
                 else "  last error: none"
             )
+            problems += _problems(db, peer, max_wait)
+        click.echo(f"logs only on this hub (no upstream has acknowledged them): {only_on_hub(db)}")
     finally:
         db.conn.close()
+    if problems:
+        raise click.ClickException(
+            "needs attention: "
+            + "; ".join(problems)
+            + ". (An address pushed to by mistake: toolkit sync status --forget URL.)"
+        )
+
+
+def _problems(db: sqlite_utils.Database, peer: dict, max_wait: float) -> list[str]:
+    """What about this upstream should wake someone: a failed push, refusals, changes waiting."""
+    found = []
+    if peer["last_error"]:
+        found.append(f"the last push to {peer['url']} failed")
+    if peer["refused"]:
+        found.append(f"{len(peer['refused'])} record(s) refused by {peer['url']}")
+    oldest = oldest_pending(db, peer["last_acked_seq"] or 0)
+    if oldest is not None:
+        waited = (
+            utc_now() - dt.datetime.fromisoformat(oldest.replace("Z", "+00:00"))
+        ).total_seconds()
+        if waited > max_wait:
+            found.append(
+                f"{peer['pending']} change(s) for {peer['url']}, the oldest waiting "
+                f"{format_seconds(waited)}"
+            )
+    return found
+
+
+def _forget(db: sqlite_utils.Database, url: str) -> None:
+    """Remove one upstream's progress and refusals from this hub."""
+    try:
+        target = normalise_url(url)
+    except PushError as problem:
+        raise click.UsageError(str(problem)) from None
+    known = [row["url"] for row in db.query("SELECT url FROM hub_peers ORDER BY url")]
+    if target not in known:
+        raise click.ClickException(
+            f"No upstream {target} here. Known: {', '.join(known) if known else 'none'}."
+        )
+    with db.conn:
+        db.execute("DELETE FROM hub_push_refused WHERE url = ?", [target])
+        db.execute("DELETE FROM hub_peers WHERE url = ?", [target])
+    click.echo(
+        f"Forgot {target}. If it was a real central server, the next push to it sends "
+        "everything again (what it already has is answered unchanged)."
+    )
+
+
+@click.command("hubs")
+@with_appcontext
+def hubs_command() -> None:
+    """On the central server: each field hub, its last push, what it still holds, revoked or not."""
+    db = _database()
+    try:
+        hubs = hub_overview(db)
+    finally:
+        db.conn.close()
+    if not hubs:
+        click.echo("No hubs. Register one with: toolkit create-hub-token NAME")
+        return
+    for hub in hubs:
+        state = f"REVOKED {hub['revoked_at']}" if hub["revoked_at"] else "active"
+        click.echo(f"{hub['name']}  ({state}; id {hub['id']})")
+        click.echo(f"  last push:  {hub['last_push_at'] or 'never completed'}")
+        if hub["last_push_at"]:
+            click.echo(
+                f"  pending:    {hub['pending_changes']} change(s) held on the hub after that push,"
+                f" {hub['refused_changes']} refused here"
+            )
+        click.echo(f"  relayed:    {hub['logs']} log(s) from {hub['phones']} phone(s)")
 
 
 @click.command("create-hub-token")

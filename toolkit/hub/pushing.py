@@ -20,7 +20,7 @@ from ..migrations import LOG_FIELDS
 from ..sync import MAX_RECORDS, STATUSES, iso, row_to_record, utc_now
 from ..version import APP_VERSION
 from .central import MAX_PEOPLE
-from .upstream import PEOPLE_PATH, SYNC_PATH, PushError, Upstream
+from .upstream import PEOPLE_PATH, REPORT_PATH, SYNC_PATH, PushError, Upstream
 
 MAX_BATCH_BYTES = 900_000  # the API takes at most 1 MB per request
 ACKNOWLEDGED = frozenset(STATUSES) - {"invalid"}
@@ -108,6 +108,7 @@ class PushReport:
     batches: int = 0
     refused: int = 0  # records central still refuses after this push
     pending: int = 0
+    withdrawn: list[str] = field(default_factory=list)  # phones central withdrew, described
 
     def summary(self) -> str:
         people = ", ".join(
@@ -117,7 +118,13 @@ class PushReport:
         sent = sum(self.statuses.values())
         answers = ", ".join(f"{self.statuses[s]} {s}" for s in STATUSES if self.statuses[s])
         line = f"Pushed to {self.url}: {people}; {sent} records in {self.batches} batches"
-        return line + (f" ({answers})." if answers else ".")
+        line += f" ({answers})." if answers else "."
+        if self.withdrawn:
+            line += (
+                f"\nThe central server has withdrawn {len(self.withdrawn)} phone(s); this hub now "
+                "refuses them too: " + "; ".join(self.withdrawn) + "."
+            )
+        return line
 
 
 def _check_results(answer: Any, records: Sequence[dict], url: str) -> list[dict]:
@@ -202,6 +209,8 @@ def _push_people(db: sqlite_utils.Database, upstream: Upstream, report: PushRepo
         for kind in ("facilitators", "devices"):
             counts = answer.get(kind) if isinstance(answer, dict) else None
             report.people[kind].update(counts if isinstance(counts, dict) else {})
+        if isinstance(answer, dict):
+            report.withdrawn += withdraw_here(db, answer.get("withdrawn"))
 
 
 def push(
@@ -248,6 +257,7 @@ def push(
         [iso(utc_now()), url],
     )
     report.refused = db["hub_push_refused"].count_where("url = ?", [url])
+    report_to_central(db, upstream, report)
     return report
 
 
@@ -272,3 +282,72 @@ def refused_warning(count: int) -> str:
         f"{count} record(s) refused by the central server are kept here and sent again on every "
         "push: see `toolkit sync status` (often the central server needs the same content update)."
     )
+
+
+def only_on_hub(db: sqlite_utils.Database | Any) -> int | None:
+    """How many logs no upstream has acknowledged in any version: they exist only on this hub.
+
+    A version counts as acknowledged by an upstream when its seq is at or below that upstream's
+    `last_acked_seq` and it is not among the records it refused. None where nothing was ever pushed
+    (a central server, or a hub before its first push: `toolkit sync status` says so).
+    """
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "hub_peers" not in tables or not db.execute("SELECT 1 FROM hub_peers LIMIT 1").fetchone():
+        return None
+    return db.execute(
+        "WITH versions AS (SELECT id, seq FROM session_logs "
+        "  UNION ALL SELECT log_id, seq FROM session_log_revisions), "
+        "acknowledged AS (SELECT DISTINCT v.id FROM versions v JOIN hub_peers p "
+        "  ON v.seq <= p.last_acked_seq WHERE NOT EXISTS (SELECT 1 FROM hub_push_refused r "
+        "  WHERE r.url = p.url AND r.seq = v.seq)) "
+        "SELECT COUNT(DISTINCT id) FROM versions WHERE id NOT IN (SELECT id FROM acknowledged)"
+    ).fetchone()[0]
+
+
+def withdraw_here(db: sqlite_utils.Database, withdrawn: Any) -> list[str]:
+    """Mark the phones central withdrew as withdrawn here too; describe each for the summary.
+
+    A withdrawal on central wins: the phone is refused by this hub from now on, as on central.
+    """
+    described = []
+    for item in withdrawn if isinstance(withdrawn, list) else []:
+        if not (isinstance(item, dict) and isinstance(item.get("id"), str)):
+            continue
+        when = item.get("revoked_at") if isinstance(item.get("revoked_at"), str) else None
+        changed = db.execute(
+            "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [when or iso(utc_now()), item["id"]],
+        ).rowcount
+        row = db.execute(
+            "SELECT f.name, d.created_at FROM devices d JOIN facilitators f "
+            "ON f.id = d.facilitator_id WHERE d.id = ?",
+            [item["id"]],
+        ).fetchone()
+        if changed and row:
+            described.append(f"{row[0]}'s phone enrolled {row[1][:10]} (device {item['id'][:8]})")
+    return described
+
+
+def report_to_central(db: sqlite_utils.Database, upstream: Upstream, report: PushReport) -> None:
+    """Tell central what this hub still holds back, for its `toolkit hubs` list.
+
+    Everything was acknowledged already: a failure here (an older central without the report
+    address) changes nothing and is not an error of the push.
+    """
+    row = db.execute(
+        "SELECT last_acked_seq FROM hub_peers WHERE url = ?", [upstream.url]
+    ).fetchone()
+    report.pending = pending_count(db, row[0] if row else 0)
+    try:
+        upstream.post(REPORT_PATH, {"pending": report.pending, "refused": report.refused})
+    except PushError:
+        pass
+
+
+def oldest_pending(db: sqlite_utils.Database, after: int) -> str | None:
+    """When the oldest change after `after` reached this hub (received_at), or None."""
+    return db.execute(
+        "SELECT MIN(received_at) FROM (SELECT received_at FROM session_logs WHERE seq > ? "
+        "UNION ALL SELECT received_at FROM session_log_revisions WHERE seq > ?)",
+        [after, after],
+    ).fetchone()[0]

@@ -20,6 +20,7 @@ from ..version import APP_VERSION
 
 SYNC_PATH = "/api/v1/sync"
 PEOPLE_PATH = "/api/v1/hub/people"
+REPORT_PATH = "/api/v1/hub/report"
 DEFAULT_TIMEOUT = 60.0
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
@@ -56,11 +57,19 @@ def urllib_transport(url: str, body: bytes, headers: Mapping[str, str], timeout:
     req = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
     try:
         with _OPENER.open(req, timeout=timeout) as response:
-            return Answer(response.status, response.read(MAX_ANSWER_BYTES))
+            data = response.read(MAX_ANSWER_BYTES)
+            _check_complete(data, response.headers.get("Content-Length"))
+            return Answer(response.status, data)
     except urllib.error.HTTPError as answer:
         with answer:
             data = answer.read(MAX_ANSWER_BYTES) if answer.fp else b""
             return Answer(answer.code, data, answer.headers.get("Location"))
+
+
+def _check_complete(data: bytes, length: str | None) -> None:
+    """A body shorter than its Content-Length: the server died mid-answer (read(n) hides that)."""
+    if length and length.isdigit() and len(data) < min(int(length), MAX_ANSWER_BYTES):
+        raise http.client.IncompleteRead(data, int(length) - len(data))
 
 
 def normalise_url(url: str) -> str:
@@ -126,6 +135,12 @@ class Upstream:
             )
         if isinstance(reason, ConnectionRefusedError):
             return f"Could not reach {self.url}: {reason}. Is it running? Nothing was sent."
+        if isinstance(reason, http.client.IncompleteRead):
+            return (
+                f"The connection to {self.url} dropped in the middle of its answer (it may have "
+                "stopped or restarted). Nothing of this batch counts as sent: it is sent again "
+                "on the next push (with --every, on the next retry)."
+            )
         if isinstance(reason, ConnectionError | http.client.HTTPException):
             return (
                 f"The connection to {self.url} dropped before it answered ({reason or 'closed'}). "
