@@ -193,9 +193,7 @@ def check_real_places(
     return problems
 
 
-def check_handout_title(
-    path: str, line: int, meta: dict, words: tuple[str, ...]
-) -> list[Problem]:
+def check_handout_title(path: str, line: int, meta: dict, words: tuple[str, ...]) -> list[Problem]:
     """The handout goes home: its title (and so the PDF's title and file name) says nothing of going."""
     if "handout_title" not in meta:
         return []  # the front-matter check already reports the missing key
