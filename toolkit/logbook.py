@@ -25,6 +25,7 @@ from .vocabulary import (
     DISTRICT_ROWS,
     DISTRICTS,
     REFERRAL_TYPES,
+    RETIRED_CODES,
     THEMES,
     VENUE_TYPES,
     district_label,
@@ -49,7 +50,7 @@ THEME_LABELS = {
     "health-wellbeing": _l("Health and wellbeing"),
     "organising": _l("Organising together"),
     "complaint-routes": _l("Where to complain"),
-    "violence-referral": _l("Violence and referral"),
+    "violence-referral": _l("Violence and referral (old logs only)"),
 }
 VENUE_LABELS = {
     "community-hall": _l("Community hall"),
@@ -64,7 +65,7 @@ REFERRAL_LABELS = {
     "migrant-resource-centre": _l("Migrant resource centre"),
     "legal-aid": _l("Legal aid"),
     "health": _l("Health services"),
-    "violence-support": _l("Support after violence"),
+    "violence-support": _l("Support after violence (old logs only)"),
     "skills-or-work": _l("Skills training or work"),
     "savings-or-credit": _l("Savings or credit group"),
     "government-office": _l("Government office"),
@@ -274,13 +275,18 @@ def _extended(name: str, built_in: tuple[str, ...]) -> list[str]:
 
 
 def vocabularies() -> dict:
-    """Themes, venue types and referral types as (code, translated label) pairs."""
+    """Themes, venue types and referral types as (code, translated label) pairs.
+
+    Retired codes are not offered; the form keeps them hidden so that editing an old log loses nothing.
+    """
+    themes = _extended("THEMES", THEMES)
+    referrals = _extended("REFERRAL_TYPES", REFERRAL_TYPES)
     return {
-        "themes": [(c, _label(THEME_LABELS, c)) for c in _extended("THEMES", THEMES)],
+        "themes": [(c, _label(THEME_LABELS, c)) for c in themes if c not in RETIRED_CODES],
         "venues": [(c, _label(VENUE_LABELS, c)) for c in _extended("VENUE_TYPES", VENUE_TYPES)],
-        "referrals": [
-            (c, _label(REFERRAL_LABELS, c)) for c in _extended("REFERRAL_TYPES", REFERRAL_TYPES)
-        ],
+        "referrals": [(c, _label(REFERRAL_LABELS, c)) for c in referrals if c not in RETIRED_CODES],
+        "retired_themes": [c for c in themes if c in RETIRED_CODES],
+        "retired_referrals": [c for c in referrals if c in RETIRED_CODES],
     }
 
 

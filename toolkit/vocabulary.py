@@ -29,6 +29,11 @@ THEMES = (
     "violence-referral",
 )
 
+# Codes the log form no longer offers. A log holds nothing about violence or anyone's migration history
+# (DESIGN.md and CONTENT-BRIEF.md "never record"; the guides say the same), and in a small village group
+# "violence: 1" points to one woman. The codes stay valid, so old logs and phones not yet updated sync.
+RETIRED_CODES = frozenset({"violence-referral", "violence-support"})
+
 # A general place type, never an address.
 VENUE_TYPES = ("community-hall", "home", "school", "health-post", "outdoors", "office", "other")
 
