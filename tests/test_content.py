@@ -380,3 +380,17 @@ def test_place_words_match_whole_words_only():
     assert find_term("धनुषा", "धनुषाको गाउँ", whole_word=False) != -1
     assert find_term("مردان", "مردانہ کپڑے", whole_word=True) == -1
     assert find_term("ौं", "गरौं", whole_word=False) != -1
+
+
+def test_title_rule_needs_its_word_lists(tmp_path):
+    """Without the glossary's word list the title rule would pass everything: that is a problem too."""
+    content = write_set(tmp_path / "content")
+    glossary = content / "GLOSSARY.md"
+    text = glossary.read_text(encoding="utf-8")
+    glossary.write_text(text.replace("| ur | ایجنٹ", "| xx | ایجنٹ"), encoding="utf-8")
+    result = run_check(content)
+    assert result.returncode == 1
+    assert (
+        "content/GLOSSARY.md:1: no words under '## Words kept off paper that goes home' for ur"
+        in (result.stderr)
+    )
