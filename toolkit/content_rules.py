@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from .content import Problem, front_matter_end
 from .languages import LANGUAGES
 
@@ -264,7 +266,12 @@ def check_house_rules(content_dir: Path, districts_csv: Path = DISTRICTS_CSV) ->
 
 
 def _handout_title_line(lines: list[str], body_start: int) -> tuple[int, dict]:
+    """The line of `handout_title:` and the front matter as YAML reads it (empty when unreadable)."""
+    try:
+        meta = yaml.safe_load("\n".join(lines[1 : max(body_start - 1, 1)])) or {}
+    except yaml.YAMLError:
+        meta = {}  # the front-matter check reports it
     for number, line in enumerate(lines[:body_start], start=1):
         if line.startswith("handout_title:"):
-            return number, {"handout_title": line.split(":", 1)[1].strip().strip("'\"")}
+            return number, meta if isinstance(meta, dict) else {}
     return 1, {}
