@@ -499,7 +499,7 @@ def test_handout_first_page_matches_golden_image(pdf_app, lang):
 def test_golden_comparison_fails_on_a_changed_page(pdf_app):
     golden = (GOLDEN / "handout-ne-lw-our-work.png").read_bytes()
     guide = golden_guide("ne")
-    retitled = dataclasses.replace(guide, title=guide.title.replace("जीवन", "घर"))
+    retitled = dataclasses.replace(guide, handout_title=guide.handout_title.replace("जीवन", "घर"))
     assert image_difference(render_golden(pdf_app, "ne", retitled), golden) >= GOLDEN_TOLERANCE
     assert image_difference(render_golden(pdf_app, "ur"), golden) >= GOLDEN_TOLERANCE
 
