@@ -15,23 +15,25 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from toolkit.content import load_library
+from toolkit.content_rules import DISTRICTS_CSV, check_house_rules
 from toolkit.fonts import build_fonts
 
 ROOT = Path(__file__).resolve().parent
 TRANSLATIONS = ROOT / "toolkit" / "translations"
 
 
-def check_content(content_dir: Path) -> int:
-    """Print every content problem; return how many there were."""
+def check_content(content_dir: Path, districts_csv: Path = DISTRICTS_CSV) -> int:
+    """Print every content problem (format, then do-no-harm rules); return how many there were."""
     library = load_library(content_dir)
-    for problem in library.problems:
+    problems = library.problems + check_house_rules(content_dir, districts_csv)
+    for problem in problems:
         print(problem, file=sys.stderr)
     langs = sorted({lang for lang, _ in library.guides})
     print(
         f"content: {len(library.slugs())} guides in {', '.join(langs) or 'no language'}, "
-        f"version {library.version}, {len(library.problems)} problem(s)"
+        f"version {library.version}, {len(problems)} problem(s)"
     )
-    return len(library.problems)
+    return len(problems)
 
 
 def compile_catalogs(translations: Path = TRANSLATIONS) -> list[Path]:
@@ -135,9 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--content", type=Path, default=ROOT / "content", help="content folder (default: content/)"
     )
+    parser.add_argument(
+        "--districts",
+        type=Path,
+        default=DISTRICTS_CSV,
+        help="district list the place rule reads (default: toolkit/data/districts.csv)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    problems = check_content(args.content)
+    problems = check_content(args.content, args.districts)
     if problems:
         print(f"build: {problems} content problem(s); fix them and run again", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ import pytest
 
 import build
 from toolkit.languages import LANGUAGES
-from toolkit.vocabulary import DISTRICTS, REFERRAL_TYPES, THEMES, VENUE_TYPES
+from toolkit.vocabulary import DISTRICTS, REFERRAL_TYPES, RETIRED_CODES, THEMES, VENUE_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_ID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
@@ -99,7 +99,8 @@ def test_number_fields_take_native_digits(client, lang):
     found = controls(html)
     assert not [attrs for _tag, attrs in found if attrs.get("type") == "number"]
     numeric = {attrs["name"] for _tag, attrs in found if attrs.get("inputmode") == "numeric"}
-    expected = {"minutes", "participants", "returnees"} | {f"referral-{c}" for c in REFERRAL_TYPES}
+    offered = [c for c in REFERRAL_TYPES if c not in RETIRED_CODES]
+    expected = {"minutes", "participants"} | {f"referral-{c}" for c in offered}
     assert expected <= numeric
     for _tag, attrs in found:
         if attrs.get("name") in expected:
@@ -109,11 +110,33 @@ def test_number_fields_take_native_digits(client, lang):
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_vocabularies_are_offered(client, lang):
     found = controls(client.get(f"/{lang}/log").get_data(as_text=True))
-    themes = {attrs["value"] for _tag, attrs in found if attrs.get("name") == "themes"}
-    assert themes == set(THEMES)
+    themes = {
+        attrs["value"]
+        for _tag, attrs in found
+        if attrs.get("name") == "themes" and "hidden" not in attrs
+    }
+    assert themes == set(THEMES) - RETIRED_CODES
     html = client.get(f"/{lang}/log").get_data(as_text=True)
     for venue in VENUE_TYPES:
         assert f'<option value="{venue}">' in html
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_form_asks_nothing_the_guides_say_never_to_record(client, lang):
+    """The guides say never ask who has worked away and record nothing about violence (lw-stigma,
+    ko-paths): the form offers no returnee count and no violence theme or referral type.
+    Old values stay in hidden fields, so editing an old log loses nothing."""
+    html = client.get(f"/{lang}/log").get_data(as_text=True)
+    found = controls(html)
+    shown = [
+        attrs for _tag, attrs in found if attrs.get("type") != "hidden" and "hidden" not in attrs
+    ]
+    assert not [a for a in shown if a.get("name") == "returnees"]
+    assert not [a for a in shown if a.get("value") in RETIRED_CODES]
+    assert not [a for a in shown if a.get("data-referral") in RETIRED_CODES]
+    kept = {a.get("value") or a.get("data-referral") for _t, a in found} & RETIRED_CODES
+    assert kept == RETIRED_CODES
+    assert "women who have come back" not in html and "Violence" not in html
 
 
 def test_nepali_page_offers_bikram_sambat_entry(client):
@@ -124,9 +147,9 @@ def test_nepali_page_offers_bikram_sambat_entry(client):
 def test_the_page_carries_what_the_form_needs_offline(app, client):
     data = page_data(client.get("/ne/log").get_data(as_text=True))
     assert data["lang"] == "ne" and data["country"] == "NP"
-    assert [code for code, _label in data["districts"]["NP"]] == list(DISTRICTS["NP"])
-    assert [code for code, _label in data["districts"]["PK"]] == list(DISTRICTS["PK"])
-    labels = dict(data["districts"]["NP"])
+    assert [code for code, _label, _province in data["districts"]["NP"]] == list(DISTRICTS["NP"])
+    assert [code for code, _label, _province in data["districts"]["PK"]] == list(DISTRICTS["PK"])
+    labels = {code: label for code, label, _province in data["districts"]["NP"]}
     assert labels["Sindhupalchok"] == "सिन्धुपाल्चोक"  # shown in the page's script, stored as code
     with app.app_context():
         from toolkit.guides import library
@@ -159,11 +182,11 @@ def test_configured_districts_extend_the_list(tmp_path):
     database = str(tmp_path / "t.sqlite")
     init_db(database)
     app = create_app(
-        {"TESTING": True, "DATABASE": database, "DISTRICTS": {"NP": ["Gorkha"]}, "SECRET_KEY": "t"}
+        {"TESTING": True, "DATABASE": database, "DISTRICTS": {"NP": ["Newtown"]}, "SECRET_KEY": "t"}
     )
     data = page_data(app.test_client().get("/en/log").get_data(as_text=True))
-    codes = [code for code, _label in data["districts"]["NP"]]
-    assert codes[: len(DISTRICTS["NP"])] == list(DISTRICTS["NP"]) and codes[-1] == "Gorkha"
+    codes = [code for code, _label, _province in data["districts"]["NP"]]
+    assert codes[: len(DISTRICTS["NP"])] == list(DISTRICTS["NP"]) and codes[-1] == "Newtown"
 
 
 def test_bs_calendar_table_is_built_from_nepali_datetime(tmp_path):

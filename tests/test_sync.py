@@ -107,6 +107,18 @@ def test_new_log_is_created_then_a_resend_is_unchanged(client, phone, db):
     assert revisions(db) == []
 
 
+def test_old_logs_with_retired_codes_still_sync(client, phone, db):
+    """The form no longer asks for returnees or violence codes, but stored codes stay valid: an old
+    log, or a phone not yet updated, is never rejected and nothing it holds is dropped."""
+    log = make_log(
+        returnees=3, themes=["violence-referral", "wages"], referrals={"violence-support": 1}
+    )
+    assert statuses(send(client, phone, log)) == ["created"]
+    (row,) = stored(db)
+    assert row["returnees"] == 3 and "violence-referral" in json.loads(row["themes"])
+    assert json.loads(row["referrals"]) == {"violence-support": 1}
+
+
 def test_edit_updates_and_keeps_the_old_revision(client, phone, db):
     log = make_log()
     send(client, phone, log)

@@ -24,6 +24,7 @@ BLOCK_KINDS = ("say", "ask", "do", "note", "handout", "facts")
 MODULES = ("livelihood", "options", "negotiation")
 REQUIRED_KEYS = (
     "title",
+    "handout_title",  # printed on paper that goes home: neutral (content_rules.check_handout_title)
     "module",
     "order",
     "minutes",
@@ -89,6 +90,7 @@ class Guide:
     slug: str
     lang: str
     title: str
+    handout_title: str
     module: str
     order: int
     minutes: int
@@ -189,6 +191,16 @@ def _scan_containers(path: str, lines: list[str], body_start: int) -> list[Probl
     if open_line is not None:
         problems.append(Problem(path, open_line, "block is never closed; add a line ':::'"))
     return problems
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """How many lines the front matter takes, closing '---' included (0 when there is none)."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            return number
+    return 0
 
 
 def _key_line(lines: list[str], key: str) -> int:
@@ -393,6 +405,7 @@ def parse_guide(
             slug=slug,
             lang=lang,
             title=str(meta.get("title", slug)),
+            handout_title=str(meta.get("handout_title", meta.get("title", slug))),
             module=str(meta.get("module", "")),
             order=int(meta.get("order", 0)) if isinstance(meta.get("order"), int) else 0,
             minutes=int(meta.get("minutes", 0)) if isinstance(meta.get("minutes"), int) else 0,

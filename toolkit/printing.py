@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import multiprocessing
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from flask_babel import force_locale, format_date
 from . import pdf
 from .content import MODULES, Guide
 from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, language_or_404, library
-from .languages import LANGUAGES, native_digits
+from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
 from .version import APP_VERSION
 
 bp = Blueprint("printing", __name__)
@@ -149,7 +150,17 @@ def handout(lang: str, slug: str):
     guide, fallback = guide_or_404(lang, slug)
     size = _size_or_404()
     path, _rendered = handout_file(guide, lang, size, fallback)
-    return _send(path, f"{slug}-{lang}-{size}.pdf")
+    return _send(path, handout_download_name(slug, lang, size))
+
+
+def handout_download_name(slug: str, lang: str, size: str) -> str:
+    """The saved file's name, which a phone or printer shows: the English neutral handout title.
+
+    Never the slug (`ng-agent`, `ko-recruitment`): paper and files that go home say nothing of going.
+    """
+    source, _fallback = library().get(SOURCE_LANGUAGE, slug)
+    words = re.findall(r"[a-z0-9]+", source.handout_title.lower()) if source else []
+    return f"{'-'.join(words) or 'handout'}-{lang}-{size}.pdf"
 
 
 @bp.route("/<lang>/booklet.pdf")
