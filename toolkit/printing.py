@@ -21,7 +21,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, request, send_file
 from flask_babel import force_locale, format_date
 
-from . import pdf
+from . import materials, pdf
 from .content import MODULES, Guide
 from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, language_or_404, library
 from .languages import LANGUAGES, native_digits
@@ -49,6 +49,8 @@ def _print_context(lang: str) -> dict:
         "app_version": APP_VERSION,
         "content_version": library().version,
         "static_dir": Path(current_app.static_folder),
+        # Booklets link each guide's materials.pdf on the server that prints them, when it is known.
+        "base_url": (current_app.config.get("BASE_URL") or "").rstrip("/"),
     }
 
 
@@ -170,6 +172,33 @@ def module_booklet(lang: str, module: str):
     size = _size_or_404()
     path, _rendered = booklet_file(lang, module, size)
     return _send(path, f"booklet-{module}-{lang}-{size}.pdf")
+
+
+def materials_file(guide: Guide, lang: str) -> tuple[Path, bool]:
+    """The guide's printable cards and boards (A4), cached like the handouts. (path, rendered now)"""
+    content_dir = current_app.config["CONTENT_DIR"]
+    key = materials.materials_key(
+        guide, lang, app_version=APP_VERSION, fingerprint=_fingerprint(), content_dir=content_dir
+    )
+    cached = _cache().get(key)
+    if cached is not None:
+        return cached, False
+    with force_locale(lang):
+        data = materials.render_materials(
+            guide, lang, env=current_app.jinja_env, content_dir=content_dir, **_print_context(lang)
+        )
+    return _cache().put(key, data), True
+
+
+@bp.route("/<lang>/guides/<slug>/materials.pdf")
+def materials_pdf(lang: str, slug: str):
+    """Picture cards, role cards and boards the guide names, to print and cut (A4 only)."""
+    guide, _fallback = guide_or_404(lang, slug)
+    if not materials.groups_for(guide, materials.load_sets(current_app.config["CONTENT_DIR"])[0]):
+        abort(404)
+    path, _rendered = materials_file(guide, lang)
+    # A neutral file name: a phone or printer shows it (the session number, not the topic).
+    return _send(path, f"session-{guide.order:02d}-materials-{lang}.pdf")
 
 
 # --- Prebuilding every PDF (build.py) -------------------------------------------------------------
