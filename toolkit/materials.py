@@ -173,9 +173,7 @@ def load_material_set(path: Path, shown: str) -> tuple[MaterialSet | None, list[
             if not source:
                 for message in _mapping_problems(shown, card_where, caption, need=langs):
                     bad(message)
-            cards.append(
-                CardSpec(str(card["id"]), tuple(map(str, names)), dict(caption or {}))
-            )
+            cards.append(CardSpec(str(card["id"]), tuple(map(str, names)), dict(caption or {})))
         if not cards:
             bad(f"{where}: has no cards")
         groups[str(group_id)] = Group(
@@ -237,7 +235,9 @@ def guide_words(guide: Guide, group: Group) -> list[tuple[str, str]]:
         return []
     markup = "".join(block.html for block in step.blocks)
     if group.kind == "role":
-        return [(title.strip().rstrip(":："), text.strip()) for title, text in _ROLE.findall(markup)]
+        return [
+            (title.strip().rstrip(":："), text.strip()) for title, text in _ROLE.findall(markup)
+        ]
     lists = _LIST.findall(markup)
     if group.source_list >= len(lists):
         return []
@@ -246,7 +246,9 @@ def guide_words(guide: Guide, group: Group) -> list[tuple[str, str]]:
     return [("", re.sub(r"</?p>", "", item).strip().split("\n")[0]) for item in items]
 
 
-def check_materials(content_dir: Path | str, guides: Mapping[tuple[str, str], Guide]) -> list[Problem]:
+def check_materials(
+    content_dir: Path | str, guides: Mapping[tuple[str, str], Guide]
+) -> list[Problem]:
     """The card rule: every group a guide names exists, and its cards can be printed in the language.
 
     Also: a materials line that mentions cards names the group that prints them, every pictogram
@@ -267,7 +269,7 @@ def check_materials(content_dir: Path | str, guides: Mapping[tuple[str, str], Gu
                                 f"in {MATERIALS_FOLDER}/{PICTOGRAM_FOLDER}/; draw {name}.svg",
                             )
                         )
-    for (lang, slug), guide in sorted(guides.items()):
+    for (_lang, slug), guide in sorted(guides.items()):
         line = guide.materials_line
         own = sets.get(slug)
         shared = sets.get(SHARED_SET)

@@ -208,7 +208,7 @@ def materials_pdf(lang: str, slug: str):
 class PrintJob:
     """One job of the prebuild: a handout (`name` = slug) or a language's booklets (`name` None)."""
 
-    kind: str  # "handout" | "booklets"
+    kind: str  # "handout" | "booklets" | "materials"
     lang: str
     name: str | None
     size: str = pdf.DEFAULT_SIZE
@@ -238,8 +238,23 @@ def print_jobs(app: Flask, sizes: tuple[str, ...] = (pdf.DEFAULT_SIZE,)) -> list
     return booklets + handouts
 
 
+def materials_jobs(app: Flask) -> list[PrintJob]:
+    """The materials.pdf of every guide that prints cards or boards, in every language."""
+    with app.app_context():
+        sets = materials.load_sets(app.config["CONTENT_DIR"])[0]
+        return [
+            PrintJob("materials", lang, guide.slug)
+            for lang in LANGUAGES
+            for guide, _ in library().for_language(lang)
+            if materials.groups_for(guide, sets)
+        ]
+
+
 def run_job(job: PrintJob) -> bool:
     """Build one PDF into the cache (inside an app context); True if it had to be rendered."""
+    if job.kind == "materials":
+        guide, _fallback = library().get(job.lang, job.name)
+        return materials_file(guide, job.lang)[1]
     if job.kind == "handout":
         guide, fallback = library().get(job.lang, job.name)
         if guide is None:
