@@ -144,3 +144,12 @@ def test_booklet_names_each_guides_materials(app):
 
 def test_unknown_guide_has_no_materials(app):
     assert app.test_client().get("/en/guides/no-such-guide/materials.pdf").status_code == 404
+
+
+def test_handout_shows_the_guides_pictograms_in_its_picture_box(app):
+    with app.app_context():
+        guide, _ = LIBRARY.get("ur", "ng-employer")
+        html = printing.handout_page_html(guide, "ur", "a4", False)
+    box = html.split('class="picture pictograms"', 1)[1].split("</div>", 1)[0]
+    assert box.count("<svg") == len(SETS["ng-employer"].handout) == 4
+    assert pictogram(CONTENT, "tea-cup") in box

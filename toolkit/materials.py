@@ -75,6 +75,7 @@ class MaterialSet:
     slug: str
     path: str
     groups: Mapping[str, Group]
+    handout: tuple[str, ...] = ()  # pictograms for the participant handout's picture box
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def pictogram(content_dir: Path | str, name: str) -> Markup | None:
     return _pictogram_markup(path, path.stat().st_mtime_ns)
 
 
-def _mapping_problems(shown: str, where: str, value, *, need: Iterable[str]) -> list[str]:
+def _mapping_problems(where: str, value, *, need: Iterable[str]) -> list[str]:
     if not isinstance(value, dict):
         return [f"{where} needs words per language ({', '.join(need)})"]
     missing = [lang for lang in need if not str(value.get(lang) or "").strip()]
@@ -122,23 +123,33 @@ def _mapping_problems(shown: str, where: str, value, *, need: Iterable[str]) -> 
 def load_material_set(path: Path, shown: str) -> tuple[MaterialSet | None, list[Problem]]:
     """Read one materials file; every problem names the file and what to fix."""
     problems: list[Problem] = []
+    source_text = path.read_text(encoding="utf-8")
+    lines = source_text.splitlines()
+    line = 1  # the line of the group being read, for every problem found in it
 
     def bad(message: str) -> None:
-        problems.append(Problem(shown, 1, message))
+        problems.append(Problem(shown, line, message))
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+        data = yaml.load(source_text, Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         return None, [Problem(shown, line, f"not valid YAML: {error}")]
     raw_groups = data.get("groups") if isinstance(data, dict) else None
-    if not isinstance(raw_groups, dict) or not raw_groups:
+    handout = data.get("handout") or [] if isinstance(data, dict) else []
+    if not isinstance(raw_groups, dict) or not (raw_groups or handout):
         return None, [Problem(shown, 1, "needs 'groups:', a mapping of group id to group")]
+    if not (isinstance(handout, list) and all(isinstance(name, str) for name in handout)):
+        bad("'handout:' must be a list of pictogram names")
+        handout = []
     langs = tuple(LANGUAGES)
     groups: dict[str, Group] = {}
     for group_id, raw in raw_groups.items():
         where = f"group '{group_id}'"
+        line = next(
+            (n for n, text in enumerate(lines, 1) if text.strip().startswith(f"{group_id}:")), 1
+        )
         if not _ID.match(str(group_id)) or not isinstance(raw, dict):
             bad(f"{where}: the id must be a lowercase slug and the group a mapping")
             continue
@@ -146,10 +157,14 @@ def load_material_set(path: Path, shown: str) -> tuple[MaterialSet | None, list[
         if kind not in KINDS:
             bad(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
             continue
-        for message in _mapping_problems(shown, f"{where} title", raw.get("title"), need=langs):
+        for message in _mapping_problems(f"{where} title", raw.get("title"), need=langs):
             bad(message)
         source = raw.get("from") or {}
-        if source and not (isinstance(source, dict) and _ID.match(str(source.get("step", "")))):
+        if source and not (
+            isinstance(source, dict)
+            and _ID.match(str(source.get("step", "")))
+            and isinstance(source.get("list", 0), int)
+        ):
             bad(f"{where}: 'from' must be {{step: <step id>}} (and 'list: N' for text cards)")
             source = {}
         board = raw.get("board")
@@ -158,20 +173,22 @@ def load_material_set(path: Path, shown: str) -> tuple[MaterialSet | None, list[
             if layout not in BOARD_LAYOUTS:
                 bad(f"{where}: a board needs 'board: {{layout: {' | '.join(BOARD_LAYOUTS)}}}'")
                 continue
-        cards = []
+        cards: list[CardSpec] = []
         for index, card in enumerate(raw.get("cards") or []):
             card_where = f"{where} card {index + 1}"
             if not isinstance(card, dict) or not _ID.match(str(card.get("id", ""))):
                 bad(f"{card_where}: needs an 'id' (a lowercase slug)")
                 continue
             card_where = f"{where} card '{card['id']}'"
+            if any(other.id == str(card["id"]) for other in cards):
+                bad(f"{card_where}: the id is used twice in the group")
             names = card.get("pictogram") or []
             names = [names] if isinstance(names, str) else list(names)
             if not names:
                 bad(f"{card_where}: needs a 'pictogram' (a file name in pictograms/)")
             caption = card.get("caption") or {}
             if not source:
-                for message in _mapping_problems(shown, card_where, caption, need=langs):
+                for message in _mapping_problems(card_where, caption, need=langs):
                     bad(message)
             cards.append(CardSpec(str(card["id"]), tuple(map(str, names)), dict(caption or {})))
         if not cards:
@@ -185,7 +202,7 @@ def load_material_set(path: Path, shown: str) -> tuple[MaterialSet | None, list[
             source_list=int(source.get("list", 0)) if source else 0,
             board=dict(board) if isinstance(board, dict) else None,
         )
-    return MaterialSet(path.stem, shown, groups), problems
+    return MaterialSet(path.stem, shown, groups, tuple(handout)), problems
 
 
 @cache
@@ -257,6 +274,16 @@ def check_materials(
     sets, problems = load_sets(content_dir)
     problems = list(problems)
     for material_set in sets.values():
+        for name in material_set.handout:
+            if pictogram(content_dir, name) is None:
+                problems.append(
+                    Problem(
+                        material_set.path,
+                        1,
+                        f"handout: no pictogram '{name}' in "
+                        f"{MATERIALS_FOLDER}/{PICTOGRAM_FOLDER}/; draw {name}.svg",
+                    )
+                )
         for group in material_set.groups.values():
             for card in group.cards:
                 for name in card.pictograms:
@@ -341,6 +368,19 @@ def sheets(guide: Guide, lang: str, sets: Mapping[str, MaterialSet], content_dir
         for start in range(0, len(cards), per_page):
             pages.append(Sheet(group, title, tuple(cards[start : start + per_page])))
     return pages
+
+
+def handout_pictograms(guide: Guide, content_dir: Path | str) -> list[Markup]:
+    """The pictograms the guide's handout shows in its picture box (none: the box stays empty)."""
+    material_set = load_sets(content_dir)[0].get(guide.slug)
+    names = material_set.handout if material_set else ()
+    return [svg for name in names if (svg := pictogram(content_dir, name)) is not None]
+
+
+def materials_files(content_dir: Path | str) -> list[Path]:
+    """Every materials file and pictogram (handouts depend on them: part of the PDF fingerprint)."""
+    folder = materials_dir(content_dir)
+    return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
 
 
 def page_count(guide: Guide, sets: Mapping[str, MaterialSet]) -> int:

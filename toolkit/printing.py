@@ -58,7 +58,8 @@ def _fingerprint() -> str:
     extensions = current_app.extensions
     if "toolkit.pdf_fingerprint" not in extensions:
         extensions["toolkit.pdf_fingerprint"] = pdf.renderer_fingerprint(
-            Path(current_app.static_folder)
+            Path(current_app.static_folder),
+            extra=materials.materials_files(current_app.config["CONTENT_DIR"]),
         )
     return extensions["toolkit.pdf_fingerprint"]
 
@@ -363,4 +364,8 @@ def progress_bar(done: int, total: int, job: PrintJob, width: int = 30) -> None:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("PDF_CACHE_DIR", os.path.join(app.config["BUILD_DIR"], "pdf"))
+    # The handout's picture box shows the guide's pictograms (content/materials/<slug>.yml).
+    app.jinja_env.globals["handout_pictograms"] = lambda guide: materials.handout_pictograms(
+        guide, app.config["CONTENT_DIR"]
+    )
     app.register_blueprint(bp)
