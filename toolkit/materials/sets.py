@@ -1,25 +1,10 @@
-"""Printable session materials: picture cards, role cards, text cards and boards, one PDF per guide.
+"""Materials sets: read `content/materials/<slug>.yml`, check them against the guides (the card rule).
 
-A guide's materials set is `content/materials/<slug>.yml`, the same for every language: groups of
-cards, each card with a pictogram from `content/materials/pictograms/` (stroke-only SVG on a 48-unit
-grid, drawn for this toolkit) and a caption per language. Role and text cards can instead take their
-words from the guide itself (`from: {step: brief-roles}`), so the printed card always says what the
-facilitator reads aloud, in every language. A guide names what it prints in its front matter:
-
-    materials:
-      - text: Four role cards (woman, friend, agent, observer)
-        print: [roles]
-
-`check_materials` (called by the content checker) fails when a guide names a group its set does
-not define, when a card lacks a caption or a pictogram, or when a guide's words do not yield the
-cards the set expects. No Flask import: printing.py renders under `force_locale` like the handouts.
+No Flask import, no renderer: the content checker calls `check_materials`. See the package docstring.
 """
 
 from __future__ import annotations
 
-import hashlib
-import html
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,12 +12,10 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from jinja2 import Environment
 from markupsafe import Markup
 
-from . import pdf
-from .content import Guide, Problem
-from .languages import LANGUAGES
+from ..content import Guide, Problem
+from ..languages import LANGUAGES
 
 MATERIALS_FOLDER = "materials"
 PICTOGRAM_FOLDER = "pictograms"
@@ -76,24 +59,6 @@ class MaterialSet:
     path: str
     groups: Mapping[str, Group]
     handout: tuple[str, ...] = ()  # pictograms for the participant handout's picture box
-
-
-@dataclass(frozen=True)
-class Card:
-    """One card as printed: its pictograms (SVG markup), a title (roles) and its words."""
-
-    pictograms: tuple[Markup, ...]
-    title: Markup
-    text: Markup
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """One A4 page of one group."""
-
-    group: Group
-    title: str
-    cards: tuple[Card, ...]
 
 
 def materials_dir(content_dir: Path | str) -> Path:
@@ -226,18 +191,20 @@ def load_sets(content_dir: Path | str) -> tuple[dict[str, MaterialSet], list[Pro
     return _load_sets(folder, signature)
 
 
+def find_group(sets: Mapping[str, MaterialSet], slug: str, group_id: str) -> Group | None:
+    """A group by id: the guide's own set first, then the shared one."""
+    for name in (slug, SHARED_SET):
+        material_set = sets.get(name)
+        if material_set is not None and group_id in material_set.groups:
+            return material_set.groups[group_id]
+    return None
+
+
 def groups_for(guide: Guide, sets: Mapping[str, MaterialSet]) -> list[Group]:
-    """The groups a guide names in its front matter, in order (its own set first, then shared)."""
-    own = sets.get(guide.slug)
-    shared = sets.get(SHARED_SET)
-    found = []
-    for group_id in dict.fromkeys(guide.printables):
-        group = (own.groups.get(group_id) if own else None) or (
-            shared.groups.get(group_id) if shared else None
-        )
-        if group is not None:
-            found.append(group)
-    return found
+    """The groups a guide names in its front matter, in order (those it names but no set defines are
+    the checker's to report)."""
+    found = (find_group(sets, guide.slug, group_id) for group_id in dict.fromkeys(guide.printables))
+    return [group for group in found if group is not None]
 
 
 def guide_words(guide: Guide, group: Group) -> list[tuple[str, str]]:
@@ -298,8 +265,6 @@ def check_materials(
                         )
     for (_lang, slug), guide in sorted(guides.items()):
         line = guide.materials_line
-        own = sets.get(slug)
-        shared = sets.get(SHARED_SET)
         for text, printables in guide.material_entries:
             lowered = text.lower()
             if not printables and any(word in lowered for word in CARD_WORDS):
@@ -313,9 +278,7 @@ def check_materials(
                     )
                 )
         for group_id in guide.printables:
-            group = (own.groups.get(group_id) if own else None) or (
-                shared.groups.get(group_id) if shared else None
-            )
+            group = find_group(sets, slug, group_id)
             if group is None:
                 problems.append(
                     Problem(
@@ -341,133 +304,3 @@ def check_materials(
                         )
                     )
     return problems
-
-
-def sheets(guide: Guide, lang: str, sets: Mapping[str, MaterialSet], content_dir) -> list[Sheet]:
-    """Every A4 page of a guide's materials in `lang`: each group's cards, PER_PAGE at a time."""
-    pages = []
-    for group in groups_for(guide, sets):
-        words = guide_words(guide, group) if group.source_step else []
-        cards = []
-        for index, spec in enumerate(group.cards):
-            if words:
-                title, text = words[index] if index < len(words) else ("", "")
-            else:
-                title, text = "", html.escape(spec.caption.get(lang, ""))
-            cards.append(
-                Card(
-                    pictograms=tuple(
-                        pictogram(content_dir, name) or Markup("") for name in spec.pictograms
-                    ),
-                    title=Markup(title),
-                    text=Markup(text),
-                )
-            )
-        per_page = len(cards) if group.kind == "board" else PER_PAGE[group.kind]
-        title = group.title.get(lang, "")
-        for start in range(0, len(cards), per_page):
-            pages.append(Sheet(group, title, tuple(cards[start : start + per_page])))
-    return pages
-
-
-def handout_pictograms(guide: Guide, content_dir: Path | str) -> list[Markup]:
-    """The pictograms the guide's handout shows in its picture box (none: the box stays empty)."""
-    material_set = load_sets(content_dir)[0].get(guide.slug)
-    names = material_set.handout if material_set else ()
-    return [svg for name in names if (svg := pictogram(content_dir, name)) is not None]
-
-
-def materials_files(content_dir: Path | str) -> list[Path]:
-    """Every materials file and pictogram (handouts depend on them: part of the PDF fingerprint)."""
-    folder = materials_dir(content_dir)
-    return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
-
-
-def page_count(guide: Guide, sets: Mapping[str, MaterialSet]) -> int:
-    """How many A4 pages the guide's materials.pdf has."""
-    return sum(
-        1 if g.kind == "board" else math.ceil(len(g.cards) / PER_PAGE[g.kind])
-        for g in groups_for(guide, sets)
-    )
-
-
-# --- Board layouts ------------------------------------------------------------------------------
-
-
-def path_squares(count: int, width: float = 170, height: float = 200, size: float = 24):
-    """Top-left corners (mm) of `count` squares in a ring round a `width`×`height` box, clockwise
-    from the bottom-left corner (the start): the game path of a board. An odd count leaves the
-    last place of the ring empty."""
-    half = (count + 1) // 2 + 2  # columns + rows: a ring of 2 × (columns + rows) - 4 squares
-    rows = max(2, (half + 1) // 2)  # the box is taller than wide
-    cols = max(2, half - rows)
-    x_step, y_step = (width - size) / (cols - 1), (height - size) / (rows - 1)
-    ring = [(0, r) for r in range(rows - 1, 0, -1)]  # up the left side
-    ring += [(c, 0) for c in range(cols - 1)]  # along the top
-    ring += [(cols - 1, r) for r in range(rows - 1)]  # down the right side
-    ring += [(c, rows - 1) for c in range(cols - 1, 0, -1)]  # back along the bottom
-    return [(round(c * x_step, 1), round(r * y_step, 1)) for c, r in ring[:count]]
-
-
-def clock_marks(radius: float = 80, hours: int = 24):
-    """(x, y, x2, y2) of each hour's tick on a 24-hour clock drawn in a 200×200 box, midday at
-    the top (the sun), midnight at the bottom (the moon)."""
-    marks = []
-    for hour in range(hours):
-        angle = math.radians(hour * 360 / hours + 90)  # hour 0 at the bottom
-        long = 10 if hour % 6 == 0 else 5
-        x, y = 100 + radius * math.cos(angle), 100 + radius * math.sin(angle)
-        x2 = 100 + (radius - long) * math.cos(angle)
-        y2 = 100 + (radius - long) * math.sin(angle)
-        marks.append((round(x, 2), round(y, 2), round(x2, 2), round(y2, 2)))
-    return marks
-
-
-def materials_html(
-    guide: Guide, lang: str, *, env: Environment, content_dir: Path | str, **context
-) -> str:
-    """The materials of one guide as HTML for WeasyPrint, in the page language `lang`.
-
-    `context` carries what every print template gets (printing.py's labels and helpers)."""
-    sets, _problems = load_sets(content_dir)
-    return env.get_template("pdf/materials.html").render(
-        guide=guide,
-        sheets=sheets(guide, lang, sets, content_dir),
-        pictogram=lambda name: pictogram(content_dir, name),
-        path_squares=path_squares,
-        clock_marks=clock_marks,
-        **pdf._context(lang, pdf.DEFAULT_SIZE, context),
-    )
-
-
-def materials_digest(content_dir: Path | str) -> str:
-    """Hash of every materials file and pictogram: part of the PDF's cache key."""
-    folder = materials_dir(content_dir)
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def render_materials(guide: Guide, lang: str, *, env: Environment, content_dir, **context) -> bytes:
-    """The materials of one guide as PDF bytes, with the handouts' fonts and print stylesheet."""
-    static_dir = context.pop("static_dir", pdf.STATIC_DIR)
-    page = materials_html(guide, lang, env=env, content_dir=content_dir, **context)
-    return pdf.write_pdf(page, static_dir=static_dir)
-
-
-def materials_key(
-    guide: Guide, lang: str, *, app_version: str, fingerprint: str, content_dir
-) -> pdf.PdfKey:
-    """Cache key of a guide's materials.pdf: guide source, materials files, language, versions."""
-    digest = pdf._digest(
-        guide.lang,
-        guide.slug,
-        guide.source_hash,
-        materials_digest(content_dir),
-        lang,
-        app_version,
-        fingerprint,
-    )
-    return pdf.PdfKey(lang, f"materials.{guide.slug}", "a4", digest)
