@@ -252,6 +252,11 @@ def check_materials(
                     )
                 )
         for group in material_set.groups.values():
+            centre = (group.board or {}).get("center")
+            if centre and pictogram(content_dir, str(centre)) is None:
+                problems.append(
+                    Problem(material_set.path, 1, f"group '{group.id}': no pictogram '{centre}'")
+                )
             for card in group.cards:
                 for name in card.pictograms:
                     if pictogram(content_dir, name) is None:
