@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,7 +13,14 @@ from toolkit import create_app, pdf, printing
 from toolkit.content import load_library
 from toolkit.db import init_db
 from toolkit.languages import LANGUAGES
-from toolkit.materials import groups_for, guide_words, load_sets, page_count, pictogram
+from toolkit.materials import (
+    check_materials,
+    groups_for,
+    guide_words,
+    load_sets,
+    page_count,
+    pictogram,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -53,7 +61,9 @@ def expected_words(guide, lang):
     words = []
     for group in groups_for(guide, SETS):
         words.append(group.title[lang])
-        if group.source_step:
+        if group.kind == "topics":  # the titles of the guides offered for the next session
+            words += [LIBRARY.get(lang, card.id)[0].title for card in group.cards]
+        elif group.source_step:
             for title, text in guide_words(guide, group):
                 words += [title, text]
         else:
@@ -153,3 +163,14 @@ def test_handout_shows_the_guides_pictograms_in_its_picture_box(app):
     box = html.split('class="picture pictograms"', 1)[1].split("</div>", 1)[0]
     assert box.count("<svg") == len(SETS["ng-employer"].handout) == 4
     assert pictogram(CONTENT, "tea-cup") in box
+
+
+def test_topic_cards_must_name_guides(tmp_path):
+    shutil.copytree(CONTENT / "materials", tmp_path / "materials")
+    path = tmp_path / "materials" / "ng-agent.yml"
+    path.write_text(path.read_text().replace("topics: [ng-employer,", "topics: [ng-boss,"))
+    problems = [str(p) for p in check_materials(tmp_path, LIBRARY.guides)]
+    assert problems == [
+        f"{tmp_path.name}/materials/ng-agent.yml:1: group 'topic-cards': topic 'ng-boss' is not "
+        "a guide; use the slug of a guide in content/<lang>/"
+    ]

@@ -179,14 +179,25 @@ def materials_file(guide: Guide, lang: str) -> tuple[Path, bool]:
     """The guide's printable cards and boards (A4), cached like the handouts. (path, rendered now)"""
     content_dir = current_app.config["CONTENT_DIR"]
     key = materials.materials_key(
-        guide, lang, app_version=APP_VERSION, fingerprint=_fingerprint(), content_dir=content_dir
+        guide,
+        lang,
+        app_version=APP_VERSION,
+        fingerprint=_fingerprint(),
+        content_dir=content_dir,
+        content_version=library().version,
     )
     cached = _cache().get(key)
     if cached is not None:
         return cached, False
     with force_locale(lang):
+        titles = {shown.slug: shown.title for shown, _ in library().for_language(lang)}
         data = materials.render_materials(
-            guide, lang, env=current_app.jinja_env, content_dir=content_dir, **_print_context(lang)
+            guide,
+            lang,
+            env=current_app.jinja_env,
+            content_dir=content_dir,
+            titles=titles,
+            **_print_context(lang),
         )
     return _cache().put(key, data), True
 

@@ -20,10 +20,11 @@ from ..languages import LANGUAGES
 MATERIALS_FOLDER = "materials"
 PICTOGRAM_FOLDER = "pictograms"
 SHARED_SET = "_shared"  # groups every guide may print (the feedback cups)
-KINDS = ("picture", "large", "role", "text", "board")
+# topics: one card per guide named in `topics:`, its title in the language (the vote on the next topic)
+KINDS = ("picture", "large", "role", "text", "board", "topics")
 # Cards per A4 sheet for each kind (the template's grid says the same; tests count pages by it).
 # A board is one sheet whatever its cards (the pictograms placed on it).
-PER_PAGE = {"picture": 6, "large": 1, "role": 3, "text": 4, "board": 1}
+PER_PAGE = {"picture": 6, "large": 1, "role": 3, "text": 4, "board": 1, "topics": 6}
 BOARD_LAYOUTS = ("clock", "path", "form")
 # A materials line that talks about cards must say which ones print (one word per language).
 CARD_WORDS = ("card", "कार्ड", "کارڈ")
@@ -139,6 +140,13 @@ def load_material_set(path: Path, shown: str) -> tuple[MaterialSet | None, list[
                 bad(f"{where}: a board needs 'board: {{layout: {' | '.join(BOARD_LAYOUTS)}}}'")
                 continue
         cards: list[CardSpec] = []
+        if kind == "topics":
+            topics = raw.get("topics")
+            if not (isinstance(topics, list) and all(_ID.match(str(t)) for t in topics)):
+                bad(f"{where}: topic cards need 'topics: [guide slug, ...]'")
+                topics = []
+            # Words and pictogram come from each topic's guide and set when printed (sheets.py).
+            cards = [CardSpec(str(slug), (), {}) for slug in topics]
         for index, card in enumerate(raw.get("cards") or []):
             card_where = f"{where} card {index + 1}"
             if not isinstance(card, dict) or not _ID.match(str(card.get("id", ""))):
@@ -268,6 +276,19 @@ def check_materials(
                                 f"in {MATERIALS_FOLDER}/{PICTOGRAM_FOLDER}/; draw {name}.svg",
                             )
                         )
+    slugs = {slug for _lang, slug in guides}
+    for material_set in sets.values():
+        for group in material_set.groups.values():
+            for card in group.cards if group.kind == "topics" else ():
+                if card.id not in slugs:
+                    problems.append(
+                        Problem(
+                            material_set.path,
+                            1,
+                            f"group '{group.id}': topic '{card.id}' is not a guide; "
+                            "use the slug of a guide in content/<lang>/",
+                        )
+                    )
     for (_lang, slug), guide in sorted(guides.items()):
         line = guide.materials_line
         for text, printables in guide.material_entries:

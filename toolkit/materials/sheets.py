@@ -16,6 +16,7 @@ from .. import pdf
 from ..content import Guide
 from .sets import (
     PER_PAGE,
+    CardSpec,
     Group,
     MaterialSet,
     groups_for,
@@ -44,13 +45,25 @@ class Sheet:
     cards: tuple[Card, ...]
 
 
-def sheets(guide: Guide, lang: str, sets: Mapping[str, MaterialSet], content_dir) -> list[Sheet]:
-    """Every A4 page of a guide's materials in `lang`: each group's cards, PER_PAGE at a time."""
+def sheets(
+    guide: Guide,
+    lang: str,
+    sets: Mapping[str, MaterialSet],
+    content_dir,
+    titles: Mapping[str, str] | None = None,
+) -> list[Sheet]:
+    """Every A4 page of a guide's materials in `lang`: each group's cards, PER_PAGE at a time.
+
+    `titles` (slug -> title as shown in `lang`) gives topic cards their words."""
     pages = []
     for group in groups_for(guide, sets):
         words = guide_words(guide, group) if group.source_step else []
         cards = []
         for index, spec in enumerate(group.cards):
+            if group.kind == "topics":
+                topic_set = sets.get(spec.id)
+                names = topic_set.handout[:1] if topic_set else ()
+                spec = CardSpec(spec.id, names, {lang: (titles or {}).get(spec.id, "")})
             if words:
                 title, text = words[index] if index < len(words) else ("", "")
             else:
@@ -129,11 +142,13 @@ def materials_html(
 ) -> str:
     """The materials of one guide as HTML for WeasyPrint, in the page language `lang`.
 
-    `context` carries what every print template gets (printing.py's labels and helpers)."""
+    `context` carries what every print template gets (printing.py's labels and helpers), and
+    `titles`: every guide's title in `lang`, for topic cards."""
     sets, _problems = load_sets(content_dir)
+    titles = context.pop("titles", None)
     return env.get_template("pdf/materials.html").render(
         guide=guide,
-        sheets=sheets(guide, lang, sets, content_dir),
+        sheets=sheets(guide, lang, sets, content_dir, titles),
         pictogram=lambda name: pictogram(content_dir, name),
         path_squares=path_squares,
         clock_marks=clock_marks,
@@ -159,13 +174,22 @@ def render_materials(guide: Guide, lang: str, *, env: Environment, content_dir, 
 
 
 def materials_key(
-    guide: Guide, lang: str, *, app_version: str, fingerprint: str, content_dir
+    guide: Guide,
+    lang: str,
+    *,
+    app_version: str,
+    fingerprint: str,
+    content_dir,
+    content_version: str = "",
 ) -> pdf.PdfKey:
-    """Cache key of a guide's materials.pdf: guide source, materials files, language, versions."""
+    """Cache key of a guide's materials.pdf: guide source, materials files, language, versions.
+
+    `content_version` (all guides) counts too: topic cards carry other guides' titles."""
     digest = pdf._digest(
         guide.lang,
         guide.slug,
         guide.source_hash,
+        content_version,
         materials_digest(content_dir),
         lang,
         app_version,
