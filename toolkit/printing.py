@@ -190,16 +190,34 @@ def materials_file(guide: Guide, lang: str) -> tuple[Path, bool]:
     if cached is not None:
         return cached, False
     with force_locale(lang):
-        titles = {shown.slug: shown.title for shown, _ in library().for_language(lang)}
         data = materials.render_materials(
             guide,
             lang,
             env=current_app.jinja_env,
             content_dir=content_dir,
-            titles=titles,
-            **_print_context(lang),
+            **_materials_context(lang),
         )
     return _cache().put(key, data), True
+
+
+def _materials_context(lang: str) -> dict:
+    """The print labels, and every guide's title in `lang` (topic cards show them)."""
+    titles = {shown.slug: shown.title for shown, _ in library().for_language(lang)}
+    return {**_print_context(lang), "titles": titles}
+
+
+def materials_page_html(guide: Guide, lang: str) -> str:
+    """The materials' HTML in `lang`, as it goes to WeasyPrint (needs an app context)."""
+    with force_locale(lang):
+        context = _materials_context(lang)
+        context.pop("static_dir")
+        return materials.materials_html(
+            guide,
+            lang,
+            env=current_app.jinja_env,
+            content_dir=current_app.config["CONTENT_DIR"],
+            **context,
+        )
 
 
 @bp.route("/<lang>/guides/<slug>/materials.pdf")
