@@ -111,18 +111,21 @@ def build_offline_pack(content_dir: Path, build_dir: Path | None = None) -> dict
 
 
 def build_pdfs(content_dir: Path, processes: int = 2) -> str:
-    """Prebuild every A4 handout and booklet into the PDF cache, with a progress bar (A5 on demand).
+    """Prebuild every A4 handout, booklet and materials.pdf into the PDF cache, with a progress bar
+    (A5 on demand).
 
     Runs after the fonts: the PDFs embed the same WOFF2 files. Returns a one-line summary.
     """
     from toolkit import create_app
-    from toolkit.printing import prebuild, progress_bar
+    from toolkit.printing import materials_jobs, prebuild, print_jobs, progress_bar
 
     if content_dir.resolve() == (ROOT / "content").resolve():
         app = create_app()  # the server's own configuration (instance/config.py, TOOLKIT_*)
     else:
         app = create_app({"CONTENT_DIR": str(content_dir)})
-    result = prebuild(app, processes=processes, progress=progress_bar)
+    # Handouts and booklets, then every guide's cards and boards (materials.pdf, ~13 s CPU for all).
+    jobs = print_jobs(app) + materials_jobs(app)
+    result = prebuild(app, processes=processes, progress=progress_bar, jobs=jobs)
     for warning in result.warnings:
         print(f"pdf: {warning}", file=sys.stderr)
     return (

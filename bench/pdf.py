@@ -38,6 +38,7 @@ PATHS = (
     "/ne/booklet.pdf",
     "/ur/booklet.pdf",
     "/en/modules/negotiation/booklet.pdf",
+    "/ur/guides/ng-employer/materials.pdf",
 )
 
 
@@ -52,6 +53,18 @@ def cold_build(cache_dir: str, processes: int) -> tuple[float, float, int, list[
     began, cpu = time.perf_counter(), cpu_seconds()
     result = prebuild(app, processes=processes, progress=progress_bar)
     return time.perf_counter() - began, cpu_seconds() - cpu, result.rendered, result.warnings
+
+
+def materials_build(cache_dir: str, processes: int) -> tuple[float, float, int]:
+    """(seconds, CPU seconds, PDFs rendered) of prebuilding every guide's materials.pdf after the
+    handouts and booklets, as build.py does. Reported beside the budget, not inside it."""
+    from toolkit import create_app
+    from toolkit.printing import materials_jobs, prebuild
+
+    app = create_app({"PDF_CACHE_DIR": cache_dir, "DATABASE": str(Path(cache_dir) / "db.sqlite")})
+    began, cpu = time.perf_counter(), cpu_seconds()
+    result = prebuild(app, processes=processes, jobs=materials_jobs(app))
+    return time.perf_counter() - began, cpu_seconds() - cpu, result.rendered
 
 
 def cpu_seconds() -> float:
@@ -110,6 +123,13 @@ def main() -> int:
             f"cold build: {rendered} PDF jobs rendered, {seconds:.1f} s wall, {cpu:.1f} s CPU "
             f"(≥ {cpu / args.processes:.1f} s wall on {args.processes} idle cores); "
             f"load average before {LOAD_BEFORE}",
+            file=sys.stderr,
+        )
+        m_seconds, m_cpu, m_rendered = materials_build(cache_dir, args.processes)
+        print(
+            f"materials: {m_rendered} materials.pdf rendered, {m_seconds:.1f} s wall, "
+            f"{m_cpu:.1f} s CPU (≥ {m_cpu / args.processes:.1f} s wall on {args.processes} idle "
+            "cores), built after the handouts and booklets",
             file=sys.stderr,
         )
         times = cached_responses(cache_dir, args.requests)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -394,3 +395,59 @@ def test_title_rule_needs_its_word_lists(tmp_path):
         "content/GLOSSARY.md:1: no words under '## Words kept off paper that goes home' for ur"
         in (result.stderr)
     )
+
+
+MATERIALS = """\
+groups:
+  roles:
+    kind: role
+    title: {en: Role cards, ne: भूमिका कार्ड, ur: کردار کے کارڈ}
+    from: {step: practice}
+    cards:
+      - {id: woman, pictogram: person}
+"""
+
+
+def test_materials_card_rule(tmp_path):
+    """A guide that names cards its materials set does not define fails the check."""
+    content = tmp_path / "content"
+    named = valid().replace(
+        "materials: [Chalk]",
+        "materials:\n  - text: Role cards\n    print: [roles, picture-cards]",
+    )
+    write_set(content, en=named)
+    (content / "materials" / "pictograms").mkdir(parents=True)
+    shutil.copy(ROOT / "content/materials/pictograms/person.svg", content / "materials/pictograms")
+    (content / "materials" / "ng-test.yml").write_text(MATERIALS, encoding="utf-8")
+    result = run_check(content)
+    assert result.returncode == 1
+    assert (
+        "content/en/ng-test.md:8: materials names 'picture-cards', which "
+        "materials/ng-test.yml does not define" in result.stderr
+    ), result.stderr
+    # Role cards take their words from the guide: the step must have one role per card.
+    assert "group 'roles' has 1 cards, but step 'practice' here gives 0 role paragraphs" in (
+        result.stderr
+    )
+    # A materials line that talks about cards must say which ones print.
+    write_set(content, ne=valid("ne").replace("materials: [Chalk]", "materials: [भूमिका कार्ड]"))
+    assert "content/ne/ng-test.md:8: materials line" in run_check(content).stderr
+
+
+def test_shipped_materials_broken_copy_fails(tmp_path):
+    """The shipped guides and materials pass; drop one card group and its guide fails, in every
+    language, naming the file and the materials line."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / "materials" / "ko-papers.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  memory-cards:", "  memory-game:"),
+        encoding="utf-8",
+    )
+    result = run_check(content)
+    assert result.returncode == 1
+    for lang in ("en", "ne", "ur"):
+        assert (
+            f"content/{lang}/ko-papers.md:11: materials names 'memory-cards', which "
+            "materials/ko-papers.yml does not define" in result.stderr
+        ), result.stderr

@@ -103,6 +103,14 @@ class Guide:
     steps: tuple[Step, ...]
     source_hash: str
     path: str = field(compare=False)
+    # (text, printable group ids) per materials line: see toolkit/materials.py
+    material_entries: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    materials_line: int = 1
+
+    @property
+    def printables(self) -> tuple[str, ...]:
+        """Ids of the materials groups this guide prints (materials.pdf), in order."""
+        return tuple(group for _, ids in self.material_entries for group in ids)
 
     def blocks_of(self, *kinds: str) -> tuple[Block, ...]:
         return tuple(block for step in self.steps for block in step.blocks_of(*kinds))
@@ -400,6 +408,8 @@ def parse_guide(
     problems += _check_steps(shown, meta, steps)
     if not steps:
         return None, problems
+    entries, entry_problems = material_entries(meta.get("materials"))
+    problems += [Problem(shown, _key_line(lines, "materials"), p) for p in entry_problems]
     try:
         guide = Guide(
             slug=slug,
@@ -411,7 +421,9 @@ def parse_guide(
             minutes=int(meta.get("minutes", 0)) if isinstance(meta.get("minutes"), int) else 0,
             summary=str(meta.get("summary", "")),
             objectives=tuple(str(x) for x in meta.get("objectives") or ()),
-            materials=tuple(str(x) for x in meta.get("materials") or ()),
+            materials=tuple(text for text, _ in entries),
+            material_entries=entries,
+            materials_line=_key_line(lines, "materials"),
             translation=str(meta.get("translation", "")),
             facts_checked=str(meta.get("facts_checked", "")),
             intro_html=md.renderer.render(intro_tokens, md.options, {}),
@@ -425,6 +437,27 @@ def parse_guide(
     except (TypeError, ValueError) as error:  # pragma: no cover - guarded by the checks above
         return None, problems + [Problem(shown, 1, f"cannot read guide: {error}")]
     return guide, problems
+
+
+def material_entries(value) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], list[str]]:
+    """Front-matter materials lines: a plain line, or {text: ..., print: [group ids]} for a line
+    whose cards, role cards or boards print from materials.pdf (toolkit/materials.py)."""
+    entries, problems = [], []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict):
+            ids = item.get("print")
+            if not isinstance(item.get("text"), str) or not (
+                isinstance(ids, list) and ids and all(isinstance(i, str) for i in ids)
+            ):
+                problems.append(
+                    "a materials line with cards must be 'text: <words>' and "
+                    "'print: [group-id, ...]'"
+                )
+                continue
+            entries.append((item["text"], tuple(ids)))
+        else:
+            entries.append((str(item), ()))
+    return tuple(entries), problems
 
 
 def _check_steps(path: str, meta: dict, steps: list[dict]) -> list[Problem]:
@@ -563,6 +596,9 @@ def load_library(content_dir: Path | str) -> Library:
             if guide is not None:
                 guides[(lang, slug)] = guide
     problems += _check_across_languages(content_dir, files, guides)
+    from .materials.sets import check_materials  # the card rule; it imports this module
+
+    problems += check_materials(content_dir, guides)
     return Library(content_dir, guides, problems, digest.hexdigest()[:12])
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, request, send_file
 from flask_babel import force_locale, format_date
 
-from . import pdf
+from . import materials, pdf
 from .content import MODULES, Guide
 from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, language_or_404, library
 from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
@@ -50,6 +50,8 @@ def _print_context(lang: str) -> dict:
         "app_version": APP_VERSION,
         "content_version": library().version,
         "static_dir": Path(current_app.static_folder),
+        # Booklets link each guide's materials.pdf on the server that prints them, when it is known.
+        "base_url": (current_app.config.get("BASE_URL") or "").rstrip("/"),
     }
 
 
@@ -57,7 +59,8 @@ def _fingerprint() -> str:
     extensions = current_app.extensions
     if "toolkit.pdf_fingerprint" not in extensions:
         extensions["toolkit.pdf_fingerprint"] = pdf.renderer_fingerprint(
-            Path(current_app.static_folder)
+            Path(current_app.static_folder),
+            extra=materials.materials_files(current_app.config["CONTENT_DIR"]),
         )
     return extensions["toolkit.pdf_fingerprint"]
 
@@ -183,6 +186,62 @@ def module_booklet(lang: str, module: str):
     return _send(path, f"booklet-{module}-{lang}-{size}.pdf")
 
 
+def materials_file(guide: Guide, lang: str) -> tuple[Path, bool]:
+    """The guide's printable cards and boards (A4), cached like the handouts. (path, rendered now)"""
+    content_dir = current_app.config["CONTENT_DIR"]
+    key = materials.materials_key(
+        guide,
+        lang,
+        app_version=APP_VERSION,
+        fingerprint=_fingerprint(),
+        content_dir=content_dir,
+        content_version=library().version,
+    )
+    cached = _cache().get(key)
+    if cached is not None:
+        return cached, False
+    with force_locale(lang):
+        data = materials.render_materials(
+            guide,
+            lang,
+            env=current_app.jinja_env,
+            content_dir=content_dir,
+            **_materials_context(lang),
+        )
+    return _cache().put(key, data), True
+
+
+def _materials_context(lang: str) -> dict:
+    """The print labels, and every guide's title in `lang` (topic cards show them)."""
+    titles = {shown.slug: shown.title for shown, _ in library().for_language(lang)}
+    return {**_print_context(lang), "titles": titles}
+
+
+def materials_page_html(guide: Guide, lang: str) -> str:
+    """The materials' HTML in `lang`, as it goes to WeasyPrint (needs an app context)."""
+    with force_locale(lang):
+        context = _materials_context(lang)
+        context.pop("static_dir")
+        return materials.materials_html(
+            guide,
+            lang,
+            env=current_app.jinja_env,
+            content_dir=current_app.config["CONTENT_DIR"],
+            **context,
+        )
+
+
+@bp.route("/<lang>/guides/<slug>/materials.pdf")
+def materials_pdf(lang: str, slug: str):
+    """Picture cards, role cards and boards the guide names, to print and cut (A4 only)."""
+    guide, _fallback = guide_or_404(lang, slug)
+    if not materials.groups_for(guide, materials.load_sets(current_app.config["CONTENT_DIR"])[0]):
+        abort(404)
+    path, _rendered = materials_file(guide, lang)
+    # A neutral file name: a phone or printer shows it (the session number, not the topic).
+    return _send(path, f"session-{guide.order:02d}-materials-{lang}.pdf")
+
+
 # --- Prebuilding every PDF (build.py) -------------------------------------------------------------
 
 
@@ -190,7 +249,7 @@ def module_booklet(lang: str, module: str):
 class PrintJob:
     """One job of the prebuild: a handout (`name` = slug) or a language's booklets (`name` None)."""
 
-    kind: str  # "handout" | "booklets"
+    kind: str  # "handout" | "booklets" | "materials"
     lang: str
     name: str | None
     size: str = pdf.DEFAULT_SIZE
@@ -220,8 +279,23 @@ def print_jobs(app: Flask, sizes: tuple[str, ...] = (pdf.DEFAULT_SIZE,)) -> list
     return booklets + handouts
 
 
+def materials_jobs(app: Flask) -> list[PrintJob]:
+    """The materials.pdf of every guide that prints cards or boards, in every language."""
+    with app.app_context():
+        sets = materials.load_sets(app.config["CONTENT_DIR"])[0]
+        return [
+            PrintJob("materials", lang, guide.slug)
+            for lang in LANGUAGES
+            for guide, _ in library().for_language(lang)
+            if materials.groups_for(guide, sets)
+        ]
+
+
 def run_job(job: PrintJob) -> bool:
     """Build one PDF into the cache (inside an app context); True if it had to be rendered."""
+    if job.kind == "materials":
+        guide, _fallback = library().get(job.lang, job.name)
+        return materials_file(guide, job.lang)[1]
     if job.kind == "handout":
         guide, fallback = library().get(job.lang, job.name)
         if guide is None:
@@ -330,4 +404,8 @@ def progress_bar(done: int, total: int, job: PrintJob, width: int = 30) -> None:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("PDF_CACHE_DIR", os.path.join(app.config["BUILD_DIR"], "pdf"))
+    # The handout's picture box shows the guide's pictograms (content/materials/<slug>.yml).
+    app.jinja_env.globals["handout_pictograms"] = lambda guide: materials.handout_pictograms(
+        guide, app.config["CONTENT_DIR"]
+    )
     app.register_blueprint(bp)

@@ -158,6 +158,8 @@ self.addEventListener("message", (event) => {
       } catch (error) {
         reply({ ok: false, error: String(error), ...(await status(lang)) });
       }
+    } else if (type === "keep-download" || type === "download-status") {
+      reply(await keptDownload(type, event.data.url));
     } else if (type === "skip-waiting") {
       // Never under a session: a window in facilitator mode keeps the old version.
       const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
@@ -179,7 +181,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate") event.respondWith(openPage(event, url));
+  if (KEPT_DOWNLOAD.test(url.pathname)) event.respondWith(openDownload(event, url));
+  else if (request.mode === "navigate") event.respondWith(openPage(event, url));
   else if (url.pathname.startsWith(STATIC)) event.respondWith(staticFile(event, url));
 });
 
@@ -203,6 +206,45 @@ async function openPage(event, url) {
     return response;
   } catch {
     return offlinePage(lang);
+  }
+}
+
+// --- Optional downloads ("Keep materials offline"): kept apart from the language packs, so the packs
+// stay within their size budget and an update never deletes what a facilitator chose to keep. ---
+
+const DOWNLOADS = "toolkit-downloads";
+const KEPT_DOWNLOAD = /^\/[^/]+\/guides\/[^/]+\/materials\.pdf$/;
+
+/** "keep-download" saves the URL; "download-status" says whether it is saved. */
+async function keptDownload(type, url) {
+  const path = new URL(url, self.location.origin).pathname;
+  if (!KEPT_DOWNLOAD.test(path)) return { ok: false, kept: false };
+  const cache = await caches.open(DOWNLOADS);
+  if (type === "keep-download") {
+    try {
+      const response = await fetch(path, { cache: "no-cache" });
+      if (!cacheable(response)) throw new Error(`${path}: ${response.status}`);
+      await store(cache, path, response);
+    } catch (error) {
+      return { ok: false, kept: Boolean(await cache.match(path)), error: String(error) };
+    }
+  }
+  return { ok: true, kept: Boolean(await cache.match(path)) };
+}
+
+/** A kept download: the network first (it may have changed, and the saved copy is refreshed), the
+ * saved copy when offline. Not kept: the network only. */
+async function openDownload(event, url) {
+  const cache = await caches.open(DOWNLOADS);
+  const saved = await cache.match(url.pathname);
+  try {
+    const response = await fetch(event.request);
+    if (saved && cacheable(response)) event.waitUntil(store(cache, url.pathname, response.clone()));
+    return response;
+  } catch (error) {
+    if (saved) return saved;
+    if (event.request.mode === "navigate") return offlinePage(languageOf(url.pathname));
+    throw error;
   }
 }
 
