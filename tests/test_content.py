@@ -422,7 +422,7 @@ def test_materials_card_rule(tmp_path):
     result = run_check(content)
     assert result.returncode == 1
     assert (
-        "content/en/ng-test.md:8: materials names 'picture-cards', which "
+        "content/en/ng-test.md:9: materials names 'picture-cards', which "
         "materials/ng-test.yml does not define" in result.stderr
     ), result.stderr
     # Role cards take their words from the guide: the step must have one role per card.
@@ -431,7 +431,7 @@ def test_materials_card_rule(tmp_path):
     )
     # A materials line that talks about cards must say which ones print.
     write_set(content, ne=valid("ne").replace("materials: [Chalk]", "materials: [भूमिका कार्ड]"))
-    assert "content/ne/ng-test.md:8: materials line" in run_check(content).stderr
+    assert "content/ne/ng-test.md:9: materials line" in run_check(content).stderr
 
 
 def test_shipped_materials_broken_copy_fails(tmp_path):
@@ -448,6 +448,6 @@ def test_shipped_materials_broken_copy_fails(tmp_path):
     assert result.returncode == 1
     for lang in ("en", "ne", "ur"):
         assert (
-            f"content/{lang}/ko-papers.md:11: materials names 'memory-cards', which "
+            f"content/{lang}/ko-papers.md:12: materials names 'memory-cards', which "
             "materials/ko-papers.yml does not define" in result.stderr
         ), result.stderr
