@@ -18,13 +18,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, request, send_file
+from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
 from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 
 from . import pdf
 from .content import MODULES, Guide
 from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, language_or_404, library
 from .languages import LANGUAGES, native_digits
+from .single_flight import Busy, RenderGate
 from .version import APP_VERSION
 
 bp = Blueprint("printing", __name__)
@@ -128,6 +130,46 @@ def booklet_file(lang: str, module: str | None, size: str) -> tuple[Path, bool]:
     return paths[module], True
 
 
+# Seconds to tell a visitor to wait while a PDF is prepared: about one render on a busy server.
+PREPARE_SECONDS = {"handout": 15, "booklets": 90}
+# Renders at once across all workers (config PDF_RENDER_SLOTS): the rest are told to come back.
+RENDER_SLOTS = 1
+
+
+def _gate() -> RenderGate:
+    slots = current_app.config.get("PDF_RENDER_SLOTS", RENDER_SLOTS)
+    return RenderGate(Path(current_app.config["PDF_CACHE_DIR"]) / ".locks", slots)
+
+
+def _being_prepared(kind: str, lang: str) -> Response:
+    """503 + Retry-After: the PDF is being rendered (or the server is busy rendering others)."""
+    seconds = PREPARE_SECONDS[kind]
+    with force_locale(lang):
+        message = _(
+            "This PDF is being prepared. Try again in %(seconds)s seconds.",
+            seconds=native_digits(str(seconds), lang),
+        )
+    response = Response(message + "\n", status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _cached_or_single_flight(kind: str, lang: str, name: str, cached, produce):
+    """The cached PDF's path; else render it here, once, if a render slot is free; else a 503.
+
+    `cached()` gives the path or None without rendering; `produce()` renders into the cache.
+    """
+    path = cached()
+    if path is not None:
+        return path
+    try:
+        with _gate().turn(name):
+            return cached() or produce()  # another worker may have finished it meanwhile
+    except Busy:
+        return _being_prepared(kind, lang)
+
+
 def _size_or_404() -> str:
     size = request.args.get("size", pdf.DEFAULT_SIZE).lower()
     if size not in pdf.SIZES:
@@ -148,8 +190,32 @@ def handout(lang: str, slug: str):
     """Participant handout of one guide, A4 (default) or A5 with ?size=a5."""
     guide, fallback = guide_or_404(lang, slug)
     size = _size_or_404()
-    path, _rendered = handout_file(guide, lang, size, fallback)
+    key = pdf.handout_key(guide, lang, size, app_version=APP_VERSION, fingerprint=_fingerprint())
+    path = _cached_or_single_flight(
+        "handout",
+        lang,
+        f"{lang}-{key.filename}",
+        lambda: _cache().get(key),
+        lambda: handout_file(guide, lang, size, fallback)[0],
+    )
+    if isinstance(path, Response):
+        return path
     return _send(path, f"{slug}-{lang}-{size}.pdf")
+
+
+def _booklet_path(lang: str, module: str | None, size: str):
+    """A booklet's cached path, or its single-flight render (all of a language's at once)."""
+    guides = booklet_guides(lang, None)
+    key = pdf.booklet_key(
+        guides, lang, size, module=module, app_version=APP_VERSION, fingerprint=_fingerprint()
+    )
+    return _cached_or_single_flight(
+        "booklets",
+        lang,
+        f"{lang}-booklets-{size}",
+        lambda: _cache().get(key),
+        lambda: booklet_file(lang, module, size)[0],
+    )
 
 
 @bp.route("/<lang>/booklet.pdf")
@@ -157,7 +223,9 @@ def booklet(lang: str):
     """Facilitator booklet with every guide."""
     language_or_404(lang)
     size = _size_or_404()
-    path, _rendered = booklet_file(lang, None, size)
+    path = _booklet_path(lang, None, size)
+    if isinstance(path, Response):
+        return path
     return _send(path, f"booklet-{lang}-{size}.pdf")
 
 
@@ -168,7 +236,9 @@ def module_booklet(lang: str, module: str):
     if module not in MODULES or not booklet_guides(lang, module):
         abort(404)
     size = _size_or_404()
-    path, _rendered = booklet_file(lang, module, size)
+    path = _booklet_path(lang, module, size)
+    if isinstance(path, Response):
+        return path
     return _send(path, f"booklet-{module}-{lang}-{size}.pdf")
 
 

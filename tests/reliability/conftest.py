@@ -1,8 +1,9 @@
 """Reliability suite helpers: a real gunicorn on a temporary SQLite file, phones, valid records.
 
-The server runs as `docs/DEPLOY.md` runs it (gunicorn, sync workers), in its own process group so a
-test can `kill -9` all of it; settings go into a temporary instance/config.py, never into the
-developer's instance folder.
+The server runs as `docs/DEPLOY.md` and `make run` run it (gunicorn with the repository's
+gunicorn.conf.py: gthread workers, its timeouts and limits), in its own process group so a test can
+`kill -9` all of it; settings go into a temporary instance/config.py, never into the developer's
+instance folder. Test-only faults (tests/faults.py) wrap the app from outside the product.
 """
 
 from __future__ import annotations
@@ -67,24 +68,29 @@ class Server:
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
-    def start(self, **config) -> Server:
+    def start(self, faults: list[str] | None = None, **config) -> Server:
+        """Start gunicorn; `faults` (tests/faults.py) wraps the app in the test-only middleware."""
         settings = {"SECRET_KEY": "test", "DATABASE": self.database, **config}
         (self.directory / "config.py").write_text(
             "".join(f"{name} = {value!r}\n" for name, value in settings.items()), encoding="utf-8"
         )
         env = {key: value for key, value in os.environ.items() if not key.startswith("TOOLKIT_")}
         env["TOOLKIT_INSTANCE"] = str(self.directory)
+        env.pop("GUNICORN_CMD_ARGS", None)
+        if faults is not None:
+            env["TEST_SYNC_FAULTS"] = json.dumps(faults)
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
-                "--preload",
                 "--log-level",
                 "critical",  # a killed worker and dropped answers are what these tests do
-                "toolkit:create_app()",
+                "tests.faults:create_app()" if faults is not None else "toolkit:create_app()",
             ],
             cwd=ROOT,
             env=env,
