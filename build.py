@@ -108,10 +108,11 @@ def build_offline_pack(content_dir: Path, build_dir: Path | None = None) -> dict
     return write_precache(app, build_dir)
 
 
-def build_pdfs(content_dir: Path, processes: int = 2) -> str:
-    """Prebuild every A4 handout and booklet into the PDF cache, with a progress bar (A5 on demand).
+def build_pdfs(content_dir: Path, processes: int = 2, sizes: tuple[str, ...] = ("a4",)) -> str:
+    """Prebuild every handout and booklet of `sizes` into the PDF cache, with a progress bar.
 
-    Runs after the fonts: the PDFs embed the same WOFF2 files. Returns a one-line summary.
+    Runs after the fonts: the PDFs embed the same WOFF2 files. A size not prebuilt (A5 by default)
+    is rendered on first request, once, one render at a time (printing.py). Returns a summary.
     """
     from toolkit import create_app
     from toolkit.printing import prebuild, progress_bar
@@ -120,7 +121,7 @@ def build_pdfs(content_dir: Path, processes: int = 2) -> str:
         app = create_app()  # the server's own configuration (instance/config.py, TOOLKIT_*)
     else:
         app = create_app({"CONTENT_DIR": str(content_dir)})
-    result = prebuild(app, processes=processes, progress=progress_bar)
+    result = prebuild(app, processes=processes, sizes=sizes, progress=progress_bar)
     for warning in result.warnings:
         print(f"pdf: {warning}", file=sys.stderr)
     return (
@@ -135,7 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--content", type=Path, default=ROOT / "content", help="content folder (default: content/)"
     )
+    parser.add_argument(
+        "--pdf-sizes",
+        default="a4",
+        help="paper sizes to prebuild PDFs in, e.g. a4,a5 (default: a4; the others on demand)",
+    )
     args = parser.parse_args(argv)
+    sizes = tuple(size.strip().lower() for size in args.pdf_sizes.split(",") if size.strip())
+    if not sizes or any(size not in ("a4", "a5") for size in sizes):
+        parser.error("--pdf-sizes takes a4, a5 or a4,a5")
     started = time.perf_counter()
     problems = check_content(args.content)
     if problems:
@@ -151,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     manifests = build_offline_pack(args.content)
     folder = next(iter(manifests.values())).parent
     print(f"offline pack: {', '.join(manifests)} → {folder}")
-    print(build_pdfs(args.content))
+    print(build_pdfs(args.content, sizes=sizes))
     print(f"build: done in {time.perf_counter() - started:.1f} s")
     return 0
 
