@@ -8,9 +8,11 @@ The logic lives in sync.py and enrolment.py; these views parse, call, answer.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import gettext
@@ -72,6 +74,24 @@ CODE_ERRORS = {
     "used": N_("That enrolment code has already been used. Ask your coordinator for a new code."),
     "expired": N_("That enrolment code has expired. Ask your coordinator for a new code."),
 }
+
+
+# One sync ingest at a time per worker process. SQLite takes one writer at a time anyway; gunicorn's
+# gthread workers run requests in threads, and threads that wait here queue in order, where a dozen
+# threads contending for the write lock would spin on the busy timeout and some would give up.
+_ingest_turn = threading.Lock()
+INGEST_WAIT_SECONDS = 30
+
+
+@contextlib.contextmanager
+def write_turn() -> Iterator[None]:
+    """This process's turn to write a batch; sqlite3.OperationalError if it does not come soon."""
+    if not _ingest_turn.acquire(timeout=INGEST_WAIT_SECONDS):
+        raise sqlite3.OperationalError("no turn to write within the wait")
+    try:
+        yield
+    finally:
+        _ingest_turn.release()
 
 
 _keepers: dict[tuple[int, str], sqlite3.Connection] = {}
@@ -193,7 +213,7 @@ def sync() -> Response:
     now = utc_now()
     keep_database_open(current_app.config["DATABASE"])
     try:
-        results = ingest(get_db(), records, sender, sync_rules(), now=now)
+        results = ingest(get_db(), records, sender, sync_rules(), now=now, turn=write_turn())
     except sqlite3.Error as failure:
         current_app.logger.error("sync: storage failed: %s", type(failure).__name__)
         response = error(503, STORAGE_FAILED)

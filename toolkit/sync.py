@@ -10,6 +10,7 @@ busy timeout. Every valid record of a batch commits together, or none does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -578,12 +579,14 @@ def ingest(
     sender: Sender,
     rules: SyncRules,
     now: dt.datetime | None = None,
+    turn: contextlib.AbstractContextManager | None = None,
 ) -> list[SyncResult]:
     """Validate and store one batch; one result per record, in order.
 
     All valid records are written in one BEGIN IMMEDIATE transaction (a few queries for the whole
     batch); invalid ones are reported with field errors and nothing of them is stored. Raises
-    sqlite3.Error when storage fails: then nothing was stored.
+    sqlite3.Error when storage fails: then nothing was stored. `turn` is held around the
+    transaction only (the API's one-writer-per-process lock), not around the validation.
     """
     now = now or utc_now()
     received_at = iso(now)
@@ -598,7 +601,20 @@ def ingest(
     if not valid:
         return results
 
-    conn = db.conn
+    with turn or contextlib.nullcontext():
+        _store(db.conn, results, valid, sender, rules, received_at)
+    return results
+
+
+def _store(
+    conn,
+    results: list[SyncResult],
+    valid: list[tuple[int, dict, str]],
+    sender: Sender,
+    rules: SyncRules,
+    received_at: str,
+) -> None:
+    """Write the valid records of a batch in one BEGIN IMMEDIATE transaction; set their results."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         ids = sorted({clean["id"] for _, clean, _ in valid})
@@ -666,4 +682,3 @@ def ingest(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return results

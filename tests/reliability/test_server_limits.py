@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.db import init_db
+from toolkit.languages import native_digits
 
 from .conftest import Server, enrol_phone, make_log
 
@@ -52,10 +53,21 @@ def watch_health(server: Server, stop: threading.Event, seconds: list[float]) ->
         time.sleep(0.05)
 
 
-def assert_being_prepared(status: int, headers, body: bytes) -> None:
+PREPARED = {
+    "en": "This PDF is being prepared.",
+    "ne": "यो PDF तयार हुँदैछ।",
+    "ur": "یہ PDF تیار ہو رہی ہے۔",
+}
+
+
+def assert_being_prepared(status: int, headers, body: bytes, lang: str) -> None:
+    """503, Retry-After, and the message in the page's language with the same wait in its digits."""
     assert status == 503
-    assert int(headers["Retry-After"]) > 0
-    assert "being prepared" in body.decode() and "Try again in" in body.decode()
+    seconds = headers["Retry-After"]
+    assert int(seconds) > 0
+    assert (
+        body.decode().startswith(PREPARED[lang]) and native_digits(seconds, lang) in body.decode()
+    )
 
 
 def test_one_uncached_handout_asked_by_many_is_rendered_once(busy):
@@ -63,10 +75,13 @@ def test_one_uncached_handout_asked_by_many_is_rendered_once(busy):
     with ThreadPoolExecutor(6) as pool:
         answers = list(pool.map(lambda _: timed(busy, "GET", path), range(6)))
     statuses = sorted(status for _, status, _, _ in answers)
+    # One request renders it (and gets it); the others, arriving during that render, are told to
+    # come back instead of rendering it again.
     assert set(statuses) <= {200, 503} and 200 in statuses, statuses
+    assert statuses.count(503) >= 3, statuses
     for _, status, headers, body in answers:
         if status == 503:
-            assert_being_prepared(status, headers, body)
+            assert_being_prepared(status, headers, body, "ne")
     # Rendered once: one file for it in the cache, and now it is simply served.
     assert len(list((busy.cache / "ne").glob("handout.ng-agent.a5.*.pdf"))) == 1
     took, status, _, body = timed(busy, "GET", path)
@@ -91,7 +106,7 @@ def test_six_parallel_urdu_booklets_leave_health_and_sync_responsive(busy):
         assert len(quick) >= 5, "the other requests waited for the render"
         for took, status, headers, body in quick:
             if status != 200:
-                assert_being_prepared(status, headers, body)
+                assert_being_prepared(status, headers, body, "ur")
                 assert took < HEALTH_BUDGET
         # While the booklet renders: sync stores a batch, health keeps answering.
         time.sleep(2)
