@@ -32,7 +32,7 @@ build: install
 
 run: build
 	TOOLKIT_DATABASE=$(abspath $(DEMO_DB)) $(VENV)/bin/toolkit demo-data
-	TOOLKIT_DATABASE=$(abspath $(DEMO_DB)) TOOLKIT_SESSION_COOKIE_SECURE=false $(VENV)/bin/gunicorn -c gunicorn.conf.py 'toolkit:create_app()'
+	TOOLKIT_DATABASE=$(abspath $(DEMO_DB)) TOOLKIT_SESSION_COOKIE_SECURE=false TOOLKIT_BASE_URL=http://127.0.0.1:5000 $(VENV)/bin/gunicorn -c gunicorn.conf.py 'toolkit:create_app()'
 
 test: build
 	$(VENV)/bin/pytest -q
