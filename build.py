@@ -132,18 +132,18 @@ def build_pdfs(content_dir: Path, processes: int = 2, sizes: tuple[str, ...] = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="validate content only")
-    parser.add_argument(
-        "--content", type=Path, default=ROOT / "content", help="content folder (default: content/)"
-    )
     parser.add_argument(
         "--pdf-sizes",
         default="a4",
         help="paper sizes to prebuild PDFs in, e.g. a4,a5 (default: a4; the others on demand)",
     )
+    parser.add_argument("--check", action="store_true", help="validate content only")
+    parser.add_argument(
+        "--content", type=Path, default=ROOT / "content", help="content folder (default: content/)"
+    )
     args = parser.parse_args(argv)
-    sizes = tuple(size.strip().lower() for size in args.pdf_sizes.split(",") if size.strip())
-    if not sizes or any(size not in ("a4", "a5") for size in sizes):
+    pdf_sizes = tuple(size.strip().lower() for size in args.pdf_sizes.split(",") if size.strip())
+    if not pdf_sizes or any(size not in ("a4", "a5") for size in pdf_sizes):
         parser.error("--pdf-sizes takes a4, a5 or a4,a5")
     started = time.perf_counter()
     problems = check_content(args.content)
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     manifests = build_offline_pack(args.content)
     folder = next(iter(manifests.values())).parent
     print(f"offline pack: {', '.join(manifests)} → {folder}")
-    print(build_pdfs(args.content, sizes=sizes))
+    print(build_pdfs(args.content, sizes=pdf_sizes))
     print(f"build: done in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -7,26 +7,35 @@ process; nothing reads `request` to pick the language.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    request,
+    send_file,
+)
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from . import pdf
+from . import pdf, single_flight
 from .content import MODULES, Guide
 from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, language_or_404, library
 from .languages import LANGUAGES, native_digits
-from .single_flight import Busy, RenderGate
 from .version import APP_VERSION
 
 bp = Blueprint("printing", __name__)
@@ -90,13 +99,55 @@ def handout_pdf(guide: Guide, lang: str, size: str, fallback: bool) -> bytes:
         )
 
 
+# Seconds to tell a visitor to wait while a PDF is prepared: about one render on a busy server.
+PREPARE_SECONDS = {"handout": 15, "booklets": 90}
+# Renders at once across all workers (config PDF_RENDER_SLOTS): the rest are told to come back.
+RENDER_SLOTS = 1
+
+
+def being_prepared(kind: str, lang: str) -> Response:
+    """503 + Retry-After: the PDF is being rendered (or the server is busy rendering others)."""
+    seconds = PREPARE_SECONDS[kind]
+    with force_locale(lang):
+        message = _(
+            "This PDF is being prepared. Try again in %(seconds)s seconds.",
+            seconds=native_digits(str(seconds), lang),
+        )
+    response = Response(message + "\n", status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@contextlib.contextmanager
+def render_turn(kind: str, lang: str, name: str) -> Iterator[None]:
+    """For a request: render `name` only as its single flight (toolkit/single_flight.py), else
+    answer 503 "being prepared". Outside a request (build.py's prebuild): render at once."""
+    if not has_request_context():
+        yield
+        return
+    gate = single_flight.RenderGate(
+        Path(current_app.config["PDF_CACHE_DIR"]) / ".locks",
+        current_app.config.get("PDF_RENDER_SLOTS", RENDER_SLOTS),
+    )
+    try:
+        with gate.turn(name):
+            yield
+    except single_flight.Busy:
+        abort(being_prepared(kind, lang))
+
+
 def handout_file(guide: Guide, lang: str, size: str, fallback: bool) -> tuple[Path, bool]:
     """The handout's cached PDF, rendered first if missing. Returns (path, rendered now)."""
     key = pdf.handout_key(guide, lang, size, app_version=APP_VERSION, fingerprint=_fingerprint())
     cached = _cache().get(key)
     if cached is not None:
         return cached, False
-    return _cache().put(key, handout_pdf(guide, lang, size, fallback)), True
+    with render_turn("handout", lang, f"{lang}-{key.filename}"):
+        cached = _cache().get(key)  # another worker may have finished it meanwhile
+        if cached is not None:
+            return cached, False
+        return _cache().put(key, handout_pdf(guide, lang, size, fallback)), True
 
 
 def booklet_guides(lang: str, module: str | None) -> list[tuple[Guide, bool]]:
@@ -122,52 +173,16 @@ def booklet_file(lang: str, module: str | None, size: str) -> tuple[Path, bool]:
     cached = _cache().get(key(module))
     if cached is not None:
         return cached, False
-    with force_locale(lang):
-        booklets = pdf.render_booklets(
-            guides, lang, env=current_app.jinja_env, size=size, **_print_context(lang)
-        )
-    paths = {which: _cache().put(key(which), data) for which, data in booklets.items()}
+    with render_turn("booklets", lang, f"{lang}-booklets-{size}"):
+        cached = _cache().get(key(module))  # another worker may have finished it meanwhile
+        if cached is not None:
+            return cached, False
+        with force_locale(lang):
+            booklets = pdf.render_booklets(
+                guides, lang, env=current_app.jinja_env, size=size, **_print_context(lang)
+            )
+        paths = {which: _cache().put(key(which), data) for which, data in booklets.items()}
     return paths[module], True
-
-
-# Seconds to tell a visitor to wait while a PDF is prepared: about one render on a busy server.
-PREPARE_SECONDS = {"handout": 15, "booklets": 90}
-# Renders at once across all workers (config PDF_RENDER_SLOTS): the rest are told to come back.
-RENDER_SLOTS = 1
-
-
-def _gate() -> RenderGate:
-    slots = current_app.config.get("PDF_RENDER_SLOTS", RENDER_SLOTS)
-    return RenderGate(Path(current_app.config["PDF_CACHE_DIR"]) / ".locks", slots)
-
-
-def _being_prepared(kind: str, lang: str) -> Response:
-    """503 + Retry-After: the PDF is being rendered (or the server is busy rendering others)."""
-    seconds = PREPARE_SECONDS[kind]
-    with force_locale(lang):
-        message = _(
-            "This PDF is being prepared. Try again in %(seconds)s seconds.",
-            seconds=native_digits(str(seconds), lang),
-        )
-    response = Response(message + "\n", status=503, mimetype="text/plain")
-    response.headers["Retry-After"] = str(seconds)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _cached_or_single_flight(kind: str, lang: str, name: str, cached, produce):
-    """The cached PDF's path; else render it here, once, if a render slot is free; else a 503.
-
-    `cached()` gives the path or None without rendering; `produce()` renders into the cache.
-    """
-    path = cached()
-    if path is not None:
-        return path
-    try:
-        with _gate().turn(name):
-            return cached() or produce()  # another worker may have finished it meanwhile
-    except Busy:
-        return _being_prepared(kind, lang)
 
 
 def _size_or_404() -> str:
@@ -190,32 +205,8 @@ def handout(lang: str, slug: str):
     """Participant handout of one guide, A4 (default) or A5 with ?size=a5."""
     guide, fallback = guide_or_404(lang, slug)
     size = _size_or_404()
-    key = pdf.handout_key(guide, lang, size, app_version=APP_VERSION, fingerprint=_fingerprint())
-    path = _cached_or_single_flight(
-        "handout",
-        lang,
-        f"{lang}-{key.filename}",
-        lambda: _cache().get(key),
-        lambda: handout_file(guide, lang, size, fallback)[0],
-    )
-    if isinstance(path, Response):
-        return path
+    path, _rendered = handout_file(guide, lang, size, fallback)
     return _send(path, f"{slug}-{lang}-{size}.pdf")
-
-
-def _booklet_path(lang: str, module: str | None, size: str):
-    """A booklet's cached path, or its single-flight render (all of a language's at once)."""
-    guides = booklet_guides(lang, None)
-    key = pdf.booklet_key(
-        guides, lang, size, module=module, app_version=APP_VERSION, fingerprint=_fingerprint()
-    )
-    return _cached_or_single_flight(
-        "booklets",
-        lang,
-        f"{lang}-booklets-{size}",
-        lambda: _cache().get(key),
-        lambda: booklet_file(lang, module, size)[0],
-    )
 
 
 @bp.route("/<lang>/booklet.pdf")
@@ -223,9 +214,7 @@ def booklet(lang: str):
     """Facilitator booklet with every guide."""
     language_or_404(lang)
     size = _size_or_404()
-    path = _booklet_path(lang, None, size)
-    if isinstance(path, Response):
-        return path
+    path, _rendered = booklet_file(lang, None, size)
     return _send(path, f"booklet-{lang}-{size}.pdf")
 
 
@@ -236,9 +225,7 @@ def module_booklet(lang: str, module: str):
     if module not in MODULES or not booklet_guides(lang, module):
         abort(404)
     size = _size_or_404()
-    path = _booklet_path(lang, module, size)
-    if isinstance(path, Response):
-        return path
+    path, _rendered = booklet_file(lang, module, size)
     return _send(path, f"booklet-{module}-{lang}-{size}.pdf")
 
 
