@@ -9,7 +9,7 @@ PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 SERVICE_USER ?= toolkit
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := fonts-noto-core libharfbuzz-subset0 poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0
+APT_PACKAGES := fonts-noto-core libharfbuzz-subset0 poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 strace
 DEMO_DB := instance/demo.sqlite
 
 .PHONY: default install system-packages build run test lint format screenshots bench clean
@@ -42,7 +42,7 @@ build: install
 
 run: build
 	TOOLKIT_DATABASE=$(abspath $(DEMO_DB)) $(VENV)/bin/toolkit demo-data
-	TOOLKIT_DATABASE=$(abspath $(DEMO_DB)) TOOLKIT_SESSION_COOKIE_SECURE=false TOOLKIT_BASE_URL=http://127.0.0.1:5000 $(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 'toolkit:create_app()'
+	TOOLKIT_DATABASE=$(abspath $(DEMO_DB)) TOOLKIT_SESSION_COOKIE_SECURE=false TOOLKIT_BASE_URL=http://127.0.0.1:5000 $(VENV)/bin/gunicorn -c gunicorn.conf.py 'toolkit:create_app()'
 
 test: build
 	$(VENV)/bin/pytest -q

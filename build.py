@@ -110,11 +110,12 @@ def build_offline_pack(content_dir: Path, build_dir: Path | None = None) -> dict
     return write_precache(app, build_dir)
 
 
-def build_pdfs(content_dir: Path, processes: int = 2) -> str:
-    """Prebuild every A4 handout, booklet and materials.pdf into the PDF cache, with a progress bar
-    (A5 on demand).
+def build_pdfs(content_dir: Path, processes: int = 2, sizes: tuple[str, ...] = ("a4",)) -> str:
+    """Prebuild every handout and booklet of `sizes`, and every materials.pdf, into the PDF cache,
+    with a progress bar.
 
-    Runs after the fonts: the PDFs embed the same WOFF2 files. Returns a one-line summary.
+    Runs after the fonts: the PDFs embed the same WOFF2 files. A size not prebuilt (A5 by default)
+    is rendered on first request, once, one render at a time (printing.py). Returns a summary.
     """
     from toolkit import create_app
     from toolkit.printing import materials_jobs, prebuild, print_jobs, progress_bar
@@ -124,7 +125,7 @@ def build_pdfs(content_dir: Path, processes: int = 2) -> str:
     else:
         app = create_app({"CONTENT_DIR": str(content_dir)})
     # Handouts and booklets, then every guide's cards and boards (materials.pdf, ~13 s CPU for all).
-    jobs = print_jobs(app) + materials_jobs(app)
+    jobs = print_jobs(app, sizes) + materials_jobs(app)
     result = prebuild(app, processes=processes, progress=progress_bar, jobs=jobs)
     for warning in result.warnings:
         print(f"pdf: {warning}", file=sys.stderr)
@@ -136,6 +137,11 @@ def build_pdfs(content_dir: Path, processes: int = 2) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--pdf-sizes",
+        default="a4",
+        help="paper sizes to prebuild PDFs in, e.g. a4,a5 (default: a4; the others on demand)",
+    )
     parser.add_argument("--check", action="store_true", help="validate content only")
     parser.add_argument(
         "--content", type=Path, default=ROOT / "content", help="content folder (default: content/)"
@@ -147,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         help="district list the place rule reads (default: toolkit/data/districts.csv)",
     )
     args = parser.parse_args(argv)
+    pdf_sizes = tuple(size.strip().lower() for size in args.pdf_sizes.split(",") if size.strip())
+    if not pdf_sizes or any(size not in ("a4", "a5") for size in pdf_sizes):
+        parser.error("--pdf-sizes takes a4, a5 or a4,a5")
     started = time.perf_counter()
     problems = check_content(args.content, args.districts)
     if problems:
@@ -162,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     manifests = build_offline_pack(args.content)
     folder = next(iter(manifests.values())).parent
     print(f"offline pack: {', '.join(manifests)} → {folder}")
-    print(build_pdfs(args.content))
+    print(build_pdfs(args.content, sizes=pdf_sizes))
     print(f"build: done in {time.perf_counter() - started:.1f} s")
     return 0
 

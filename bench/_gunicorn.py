@@ -36,11 +36,14 @@ def row(measure: str, figure: str, budget: str, ratio: str, passed: bool) -> str
 
 
 class Gunicorn:
-    """`with Gunicorn(workers=2, BENCH_ROUTES=True) as server:` … `server.url`; config goes to the
-    temporary instance/config.py. The database is a fresh, migrated SQLite file in the same folder."""
+    """`with Gunicorn(workers=2) as server:` … `server.url`; config goes to the temporary
+    instance/config.py. The database is a fresh, migrated SQLite file in the same folder.
+    gunicorn runs with the repository's gunicorn.conf.py (production settings); `app` may name
+    bench/_bench_app.py's factory, which adds the bench-only routes."""
 
-    def __init__(self, workers: int = 2, **config):
+    def __init__(self, workers: int = 2, app: str = "toolkit:create_app()", **config):
         self.workers = workers
+        self.app = app
         self.config = config
         self.directory = tempfile.mkdtemp(prefix="toolkit-bench-")
         self.database = os.path.join(self.directory, "bench.sqlite")
@@ -59,21 +62,24 @@ class Gunicorn:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith("TOOLKIT_")  # the developer's settings must not leak in
+            if not key.startswith("TOOLKIT_") and key != "GUNICORN_CMD_ARGS"  # the developer's
         }
         env["TOOLKIT_INSTANCE"] = self.directory
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--pythonpath",
+                str(ROOT / "bench"),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
-                "--preload",
                 "--log-level",
                 "warning",
-                "toolkit:create_app()",
+                self.app,
             ],
             cwd=ROOT,
             env=env,

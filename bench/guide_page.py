@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/guide_page.py [--rounds 6] [--requests 500] [--clients 4] [--workers 2]
 
-One gunicorn (sync workers, as docs/DEPLOY.md runs it) with BENCH_ROUTES on in its temporary instance
-config, which adds `/_bench/same-bytes/<lang>/guides/<slug>`: the guide page's own bytes, rendered once
-and served as a constant through the same hooks and compression (toolkit/bench_routes.py). A bounded
+One gunicorn (gunicorn.conf.py, as docs/DEPLOY.md runs it) serving bench/_bench_app.py's app, which
+adds `/_bench/same-bytes/<lang>/guides/<slug>`: the guide page's own bytes, rendered once
+and served as a constant through the same hooks and compression. A bounded
 pool of client threads (http.client, keep-alive when the server allows it; gzip asked, like a phone)
 fetches the guide pages of ng-agent in ne, en and ur, then the constant route for the same pages, in
 alternating rounds, so both sides see the same machine load.
@@ -97,7 +97,7 @@ def main() -> int:
     constant_paths = [f"/_bench/same-bytes{path}" for path in guide_paths]
     seconds = {"guide": 0.0, "constant": 0.0}
     errors: list[str] = []
-    with Gunicorn(workers=args.workers, BENCH_ROUTES=True) as server:
+    with Gunicorn(workers=args.workers, app="_bench_app:create_app()") as server:
         sizes = {}
         for page in PAGES:
             sizes[page] = (

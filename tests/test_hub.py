@@ -270,21 +270,36 @@ def test_a_hub_cannot_change_people_it_did_not_register(central, hub_app, wire):
     ours = phone(central, "Gita Rai")  # enrolled on central itself
     body = {
         "facilitators": [
-            {"id": ours["facilitator"]["id"], "name": "Renamed", "country": "PK", "created_at": "x"}
+            {
+                "id": ours["facilitator"]["id"],
+                "name": "Renamed",
+                "country": "PK",
+                "created_at": "2026-01-01T00:00:00Z",
+            }
         ],
         "devices": [
             {
                 "id": ours["device_id"],
                 "facilitator_id": ours["facilitator"]["id"],
-                "created_at": "x",
+                "created_at": "2026-01-01T00:00:00Z",
                 "revoked_at": "2026-01-01T00:00:00Z",
-            }
+            },
+            {  # a phone of the hub's, attached to central's facilitator: never stored
+                "id": str(uuid.uuid4()),
+                "facilitator_id": ours["facilitator"]["id"],
+                "created_at": "2026-01-01T00:00:00Z",
+                "revoked_at": None,
+            },
         ],
     }
     answer = central.test_client().post(
         hub.PEOPLE_PATH, json=body, headers={"Authorization": f"Bearer {token}"}
     )
-    assert answer.get_json() == {"facilitators": {"kept": 1}, "devices": {"kept": 1}}
+    assert answer.get_json() == {
+        "facilitators": {"kept": 1},
+        "devices": {"kept": 1, "refused": 1},
+    }
+    assert len(rows(central, "SELECT * FROM devices")) == 1
     (gita,) = rows(central, "SELECT name FROM facilitators")
     assert gita["name"] == "Gita Rai"
     assert sync(central, ours, make_log()) == ["created"]  # her phone still works

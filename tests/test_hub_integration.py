@@ -28,6 +28,7 @@ from .test_sync import make_log
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLKIT = [sys.executable, "-c", "import sys; from toolkit.cli import cli; sys.exit(cli())"]
+FAULTY_SERVER = [sys.executable, "-m", "flask", "--app", "tests.faults:create_app", "run"]
 BATCH = 4
 SAME = (
     "id, rev, device_id, facilitator_id, content_hash, guide, lang, held_on, minutes, district, "
@@ -64,12 +65,14 @@ class Site:
         return env
 
     def start(self, faults: list[str] | None = None) -> None:
-        config = {"TESTING": True, "SYNC_FAULTS": faults or []}
+        """`flask run` of the toolkit wrapped in the test-only fault middleware (tests/faults.py)."""
+        env = self.env(TESTING=True)
+        env["TEST_SYNC_FAULTS"] = json.dumps(faults or [])
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [*TOOLKIT, "run", "--host", "127.0.0.1", "--port", str(self.port), "--no-reload"],
+                [*FAULTY_SERVER, "--host", "127.0.0.1", "--port", str(self.port), "--no-reload"],
                 cwd=ROOT,
-                env=self.env(**config),
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

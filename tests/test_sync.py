@@ -16,6 +16,8 @@ from toolkit import create_app
 from toolkit.db import connect
 from toolkit.enrolment import create_facilitator, hash_secret, issue_code, revoke_device
 
+from .faults import install as install_faults
+
 SYNC = "/api/v1/sync"
 
 
@@ -354,6 +356,11 @@ def test_hub_token_relays_the_original_ids(client, phone, db):
     assert refused["status"] == "invalid" and "facilitator_id" in refused["errors"]
     assert stored(db) == []
     db["facilitators"].update(phone["facilitator"]["id"], {"hub_id": hub_id})
+    # ... and only the phones it registered for her.
+    (refused,) = send(client, {"token": "hub-token"}, log).get_json()["results"]
+    assert refused["status"] == "invalid" and "device_id" in refused["errors"]
+    assert stored(db) == []
+    db["devices"].update(phone["device_id"], {"hub_id": hub_id})
     assert statuses(send(client, {"token": "hub-token"}, log)) == ["created"]
     (row,) = stored(db)
     assert row["device_id"] == phone["device_id"] and row["relayed_by"]
@@ -386,7 +393,7 @@ def test_storage_failure_is_503_and_nothing_is_acknowledged(client, phone, db, m
 
 
 def test_fault_fail_before_answers_500_and_stores_nothing(app, client, phone, db):
-    app.config["SYNC_FAULTS"] = ["fail-before"]
+    install_faults(app, ["fail-before"])
     log = make_log()
     assert send(client, phone, log).status_code == 500
     assert stored(db) == []
@@ -395,7 +402,7 @@ def test_fault_fail_before_answers_500_and_stores_nothing(app, client, phone, db
 
 def test_fault_drop_after_commit_then_retry_is_unchanged(app, phone, db):
     """Over a real socket: the answer is lost after the commit; the retry finds the log stored."""
-    app.config["SYNC_FAULTS"] = ["drop-after-commit"]
+    install_faults(app, ["drop-after-commit"])
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -71,8 +71,4 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import hub
 
     hub.init_app(app)
-    if app.config.get("BENCH_ROUTES"):  # bench/guide_page.py only; never in production
-        from . import bench_routes
-
-        bench_routes.init_app(app)
     return app

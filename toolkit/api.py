@@ -8,12 +8,11 @@ The logic lives in sync.py and enrolment.py; these views parse, call, answer.
 from __future__ import annotations
 
 import atexit
-import json
+import contextlib
 import os
-import socket
 import sqlite3
 import threading
-import time
+from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import gettext
@@ -24,7 +23,21 @@ from .enrolment import EnrolmentError, exchange_code, sender_for_token
 from .guides import library
 from .languages import LANGUAGES, SOURCE_LANGUAGE
 from .security import limiter
-from .sync import MAX_RECORDS, N_, FieldError, Sender, SyncRules, ingest, iso, rules_from, utc_now
+from .sync import (
+    MAX_RECORDS,
+    N_,
+    TOO_LARGE,
+    BadBatch,
+    FieldError,
+    Sender,
+    SyncRules,
+    batch_records,
+    ingest,
+    iso,
+    parse_json,
+    rules_from,
+    utc_now,
+)
 from .version import APP_VERSION
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -42,11 +55,6 @@ HUB_REVOKED = N_(
     "This hub's token was revoked on this server. Ask its administrator for a new one."
 )
 REVOKED = N_("This phone's enrolment was withdrawn. Ask your coordinator for a new enrolment code.")
-TOO_LARGE = N_("Too much in one request: send at most %(records)s logs and at most 1 MB at a time.")
-NOT_JSON = N_('The request must be JSON like {"records": [...]}.')
-RECORDS_NOT_LIST = N_('"records" must be a list of logs.')
-RECORD_NOT_OBJECT = N_("Log number %(number)s is not a log: each log must be a JSON object.")
-VERSION_NOT_TEXT = N_('"%(name)s" must be text.')
 STORAGE_FAILED = N_(
     "The server could not save the logs just now, so nothing was saved. The phone will try again."
 )
@@ -66,6 +74,24 @@ CODE_ERRORS = {
     "used": N_("That enrolment code has already been used. Ask your coordinator for a new code."),
     "expired": N_("That enrolment code has expired. Ask your coordinator for a new code."),
 }
+
+
+# One sync ingest at a time per worker process. SQLite takes one writer at a time anyway; gunicorn's
+# gthread workers run requests in threads, and threads that wait here queue in order, where a dozen
+# threads contending for the write lock would spin on the busy timeout and some would give up.
+_ingest_turn = threading.Lock()
+INGEST_WAIT_SECONDS = 30
+
+
+@contextlib.contextmanager
+def write_turn() -> Iterator[None]:
+    """This process's turn to write a batch; sqlite3.OperationalError if it does not come soon."""
+    if not _ingest_turn.acquire(timeout=INGEST_WAIT_SECONDS):
+        raise sqlite3.OperationalError("no turn to write within the wait")
+    try:
+        yield
+    finally:
+        _ingest_turn.release()
 
 
 _keepers: dict[tuple[int, str], sqlite3.Connection] = {}
@@ -130,14 +156,6 @@ def never_cache(response: Response) -> Response:
     return response
 
 
-def next_fault() -> str | None:
-    """Test-only fault switches (notes/sync-contract.md): one per request, only when TESTING."""
-    faults = current_app.config.get("SYNC_FAULTS")
-    if current_app.config.get("TESTING") and faults:
-        return faults.pop(0)
-    return None
-
-
 def authenticate() -> Sender | Response:
     """The sender named by the bearer token, or the 401/403 answer."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -174,48 +192,28 @@ def read_json() -> object | Response:
     if len(data) > limit:
         return error(413, TOO_LARGE, records=MAX_RECORDS)
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
-        return error(400, NOT_JSON)
-
-
-def drop_connection() -> None:
-    """Close the client's connection with no answer (the "drop-after-commit" test switch)."""
-    sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
-    if sock is None:  # the test client has no socket: fail the way a lost answer looks
-        raise ConnectionAbortedError("drop-after-commit")
-    sock.shutdown(socket.SHUT_RDWR)
+        return parse_json(data)
+    except BadBatch as problem:  # malformed, not UTF-8, or nested too deeply
+        return error(problem.status, problem.message, **problem.params)
 
 
 @bp.post("/sync")
 def sync() -> Response:
     """Store a batch of session logs; one result per record, in order (DESIGN.md "Sync protocol")."""
-    fault = next_fault()
-    if fault == "fail-before":
-        return jsonify(error="test fault: fail-before"), 500
     sender = authenticate()
     if isinstance(sender, Response):
         return sender
     body = read_json()
     if isinstance(body, Response):
         return body
-    if not isinstance(body, dict):
-        return error(400, NOT_JSON)
-    records = body.get("records")
-    if not isinstance(records, list):
-        return error(400, RECORDS_NOT_LIST)
-    if len(records) > MAX_RECORDS:
-        return error(413, TOO_LARGE, records=MAX_RECORDS)
-    for number, record in enumerate(records, start=1):
-        if not isinstance(record, dict):
-            return error(400, RECORD_NOT_OBJECT, number=number)
-    for name in ("app_version", "content_version"):
-        if body.get(name) is not None and not isinstance(body[name], str):
-            return error(400, VERSION_NOT_TEXT, name=name)
+    try:
+        records = batch_records(body)
+    except BadBatch as problem:
+        return error(problem.status, problem.message, **problem.params)
     now = utc_now()
     keep_database_open(current_app.config["DATABASE"])
     try:
-        results = ingest(get_db(), records, sender, sync_rules(), now=now)
+        results = ingest(get_db(), records, sender, sync_rules(), now=now, turn=write_turn())
     except sqlite3.Error as failure:
         current_app.logger.error(
             "sync: storage failed: %s", describe_failure(failure, current_app.config["DATABASE"])
@@ -223,10 +221,6 @@ def sync() -> Response:
         response = error(503, STORAGE_FAILED)
         response.headers["Retry-After"] = "30"
         return response
-    if fault == "drop-after-commit":
-        drop_connection()
-    elif fault and fault.startswith("slow:"):
-        time.sleep(float(fault.partition(":")[2]))
     return jsonify(results=[result.to_json(translate) for result in results], received_at=iso(now))
 
 

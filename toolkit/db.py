@@ -1,4 +1,10 @@
-"""One SQLite connection per request on `g`, in WAL mode with a busy timeout."""
+"""One SQLite connection per request on `g`, in WAL mode with a busy timeout.
+
+`synchronous = FULL`: in WAL mode every commit is fsynced before COMMIT returns, so a sync batch
+the server acknowledged survives a power cut (NORMAL keeps the file consistent but may lose the last
+commits, and the phone, told they were stored, would never send them again). bench/sync_load.py
+shows what it costs.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +17,23 @@ from flask import Flask, current_app, g
 from .migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
+SYNCHRONOUS = "FULL"
 
 
-def connect(path: str) -> sqlite_utils.Database:
-    """Open the database the way every part of the toolkit expects it."""
+def connect(path: str, synchronous: str = SYNCHRONOUS) -> sqlite_utils.Database:
+    """Open the database the way every part of the toolkit expects it.
+
+    `synchronous` is for the bench's reference measurement only; the app always uses FULL.
+    """
+    if synchronous not in ("FULL", "NORMAL", "EXTRA"):
+        raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}")
     conn = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
     return sqlite_utils.Database(conn)
 
 

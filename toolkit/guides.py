@@ -40,7 +40,7 @@ BLOCK_LABELS = {
     "handout": _l("Handout"),
     "facts": _l("Facts: verify locally"),
 }
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # checked with fullmatch
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -58,7 +58,7 @@ def language_or_404(lang: str) -> str:
 def guide_or_404(lang: str, slug: str):
     """The guide in `lang` (or English, flagged), never touching the file system with `slug`."""
     language_or_404(lang)
-    if not _SLUG.match(slug):
+    if not _SLUG.fullmatch(slug):
         abort(404)
     guide, fallback = library().get(lang, slug)
     if guide is None:

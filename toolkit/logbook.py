@@ -34,7 +34,7 @@ from .vocabulary import (
 
 bp = Blueprint("logbook", __name__)
 
-_LOG_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_LOG_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # fullmatch
 
 THEME_LABELS = {
     "wages": _l("Wages"),
@@ -306,7 +306,7 @@ def log(lang: str):
 def edit(lang: str, log_id: str):
     """One log, opened from IndexedDB: the same document as /<lang>/log (the SW serves one shell)."""
     language_or_404(lang)
-    if not _LOG_ID.match(log_id):
+    if not _LOG_ID.fullmatch(log_id):
         abort(404)
     # Render exactly the /<lang>/log document, language links included, so both URLs are one shell.
     request.view_args = {"lang": lang}

@@ -7,6 +7,7 @@ process; nothing reads `request` to pick the language.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import multiprocessing
@@ -14,15 +15,25 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, request, send_file
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    request,
+    send_file,
+)
 from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 
-from . import materials, pdf
+from . import materials, pdf, single_flight
 from .content import MODULES, Guide
 from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, language_or_404, library
 from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
@@ -92,13 +103,55 @@ def handout_pdf(guide: Guide, lang: str, size: str, fallback: bool) -> bytes:
         )
 
 
+# Seconds to tell a visitor to wait while a PDF is prepared: about one render on a busy server.
+PREPARE_SECONDS = {"handout": 15, "booklets": 90, "materials": 20}
+# Renders at once across all workers (config PDF_RENDER_SLOTS): the rest are told to come back.
+RENDER_SLOTS = 1
+
+
+def being_prepared(kind: str, lang: str) -> Response:
+    """503 + Retry-After: the PDF is being rendered (or the server is busy rendering others)."""
+    seconds = PREPARE_SECONDS[kind]
+    with force_locale(lang):
+        message = _(
+            "This PDF is being prepared. Try again in %(seconds)s seconds.",
+            seconds=native_digits(str(seconds), lang),
+        )
+    response = Response(message + "\n", status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@contextlib.contextmanager
+def render_turn(kind: str, lang: str, name: str) -> Iterator[None]:
+    """For a request: render `name` only as its single flight (toolkit/single_flight.py), else
+    answer 503 "being prepared". Outside a request (build.py's prebuild): render at once."""
+    if not has_request_context():
+        yield
+        return
+    gate = single_flight.RenderGate(
+        Path(current_app.config["PDF_CACHE_DIR"]) / ".locks",
+        current_app.config.get("PDF_RENDER_SLOTS", RENDER_SLOTS),
+    )
+    try:
+        with gate.turn(name):
+            yield
+    except single_flight.Busy:
+        abort(being_prepared(kind, lang))
+
+
 def handout_file(guide: Guide, lang: str, size: str, fallback: bool) -> tuple[Path, bool]:
     """The handout's cached PDF, rendered first if missing. Returns (path, rendered now)."""
     key = pdf.handout_key(guide, lang, size, app_version=APP_VERSION, fingerprint=_fingerprint())
     cached = _cache().get(key)
     if cached is not None:
         return cached, False
-    return _cache().put(key, handout_pdf(guide, lang, size, fallback)), True
+    with render_turn("handout", lang, f"{lang}-{key.filename}"):
+        cached = _cache().get(key)  # another worker may have finished it meanwhile
+        if cached is not None:
+            return cached, False
+        return _cache().put(key, handout_pdf(guide, lang, size, fallback)), True
 
 
 def booklet_guides(lang: str, module: str | None) -> list[tuple[Guide, bool]]:
@@ -124,11 +177,15 @@ def booklet_file(lang: str, module: str | None, size: str) -> tuple[Path, bool]:
     cached = _cache().get(key(module))
     if cached is not None:
         return cached, False
-    with force_locale(lang):
-        booklets = pdf.render_booklets(
-            guides, lang, env=current_app.jinja_env, size=size, **_print_context(lang)
-        )
-    paths = {which: _cache().put(key(which), data) for which, data in booklets.items()}
+    with render_turn("booklets", lang, f"{lang}-booklets-{size}"):
+        cached = _cache().get(key(module))  # another worker may have finished it meanwhile
+        if cached is not None:
+            return cached, False
+        with force_locale(lang):
+            booklets = pdf.render_booklets(
+                guides, lang, env=current_app.jinja_env, size=size, **_print_context(lang)
+            )
+        paths = {which: _cache().put(key(which), data) for which, data in booklets.items()}
     return paths[module], True
 
 
@@ -200,15 +257,19 @@ def materials_file(guide: Guide, lang: str) -> tuple[Path, bool]:
     cached = _cache().get(key)
     if cached is not None:
         return cached, False
-    with force_locale(lang):
-        data = materials.render_materials(
-            guide,
-            lang,
-            env=current_app.jinja_env,
-            content_dir=content_dir,
-            **_materials_context(lang),
-        )
-    return _cache().put(key, data), True
+    with render_turn("materials", lang, f"{lang}-{key.filename}"):
+        cached = _cache().get(key)  # another worker may have finished it meanwhile
+        if cached is not None:
+            return cached, False
+        with force_locale(lang):
+            data = materials.render_materials(
+                guide,
+                lang,
+                env=current_app.jinja_env,
+                content_dir=content_dir,
+                **_materials_context(lang),
+            )
+        return _cache().put(key, data), True
 
 
 def _materials_context(lang: str) -> dict:

@@ -10,6 +10,7 @@ busy timeout. Every valid record of a batch commits together, or none does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -29,7 +30,6 @@ MAX_MINUTES = 600
 MAX_COUNT = 500
 MAX_REV = 1_000_000
 MAX_VERSION = 64
-MAX_TIMESTAMP = 40
 EARLIEST_HELD_ON = dt.date(2000, 1, 1)
 STATUSES = ("created", "updated", "unchanged", "stale", "conflict", "invalid")
 
@@ -41,11 +41,20 @@ _ALLOWED_KEYS = frozenset(CLIENT_FIELDS) | frozenset(RELAY_FIELDS)
 _JSON_FIELDS = ("steps_done", "themes", "requested", "referrals")
 # One encoder for the hash and the stored JSON columns (json.dumps would build one per call).
 _CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Identifiers and dates are checked with re.fullmatch, never `$`: `$` also matches before a final
+# newline, and "<uuid>\n" would pass as a second copy of an existing log. ASCII digits only.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What phones and servers write: "2026-11-20T10:06:00Z" (fractions and offsets allowed).
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
+# JSON deeper than this is not a batch of logs (records > log > referrals > count is 4 deep).
+MAX_JSON_DEPTH = 16
 # Half of a UTF-16 pair (JSON "\ud83d" alone, e.g. an emoji cut by a length limit): SQLite and
 # hashlib cannot encode it, so such text is refused here instead of failing the whole batch.
-_HALF_CHARACTER = re.compile("[\ud800-\udfff]")
+HALF_CHARACTER = re.compile("[\ud800-\udfff]")
 _ROW_COLUMNS = (
     "id",
     "rev",
@@ -72,6 +81,7 @@ def N_(message: str) -> str:
 REQUIRED = N_("required: add this field")
 UNKNOWN_FIELD = N_("unknown field")
 NOT_TEXT = N_("must be text")
+NOT_TIMESTAMP = N_("must be a time written like 2026-11-20T10:06:00Z")
 TOO_LONG = N_("too long: at most %(max)s characters")
 BROKEN_CHARACTER = N_(
     "has a broken character (often half an emoji): delete the last characters and type them again"
@@ -93,10 +103,101 @@ UNKNOWN_REFERRAL = N_("unknown referral type '%(value)s': choose one from the li
 LISTED_TWICE = N_("'%(value)s' is listed twice")
 NOT_COUNTS = N_('must be counts by referral type, like {"legal-aid": 2}')
 MORE_RETURNEES = N_("cannot be more than the number of participants")
+NOT_A_LOG = N_("is not a log: each log must be a JSON object")
+NOT_HUB_DEVICE = N_(
+    "this phone was not registered by this hub for this facilitator: push the hub's devices first"
+)
 OTHER_FACILITATOR = N_("this log belongs to another facilitator: save it as a new log")
 NOT_HUB_FACILITATOR = N_(
     "this facilitator was not registered by this hub: push the hub's facilitators first"
 )
+
+
+# Whole-request problems (a 400, or 413 for too many records): the batch cannot be read at all.
+NOT_JSON = N_('The request must be JSON like {"records": [...]}.')
+TOO_DEEP = N_("The request is nested too deeply: send JSON at most %(depth)s levels deep.")
+RECORDS_NOT_LIST = N_('"records" must be a list of logs.')
+RECORD_NOT_OBJECT = N_("Log number %(number)s is not a log: each log must be a JSON object.")
+VERSION_NOT_TEXT = N_('"%(name)s" must be text.')
+TOO_LARGE = N_("Too much in one request: send at most %(records)s logs and at most 1 MB at a time.")
+
+
+class BadBatch(ValueError):
+    """A request body that is not a batch of logs: a message (a msgid), its parameters, a status."""
+
+    def __init__(self, message: str, status: int = 400, **params: Any):
+        super().__init__(message)
+        self.message, self.status, self.params = message, status, params
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Is a parsed JSON value nested more than `limit` levels? (A loop: no recursion to overflow.)"""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return False
+
+
+def parse_json(data: bytes | str) -> Any:
+    """A request body as JSON, or BadBatch: malformed, not UTF-8, or nested too deeply.
+
+    The JSON parser itself gives up (RecursionError) somewhere below Python's recursion limit;
+    MAX_JSON_DEPTH keeps what passes shallow, so nothing later can overflow either.
+    """
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError) as failure:
+        if isinstance(failure, RecursionError):
+            raise BadBatch(TOO_DEEP, depth=MAX_JSON_DEPTH) from None
+        raise BadBatch(NOT_JSON) from None
+    if too_deep(value):
+        raise BadBatch(TOO_DEEP, depth=MAX_JSON_DEPTH)
+    return value
+
+
+def batch_records(body: Any, limit: int | None = MAX_RECORDS) -> list[dict]:
+    """The records of a sync body or an unsent-logs file, or BadBatch saying what is wrong.
+
+    Every record must be a JSON object (each is then validated on its own by `validate_record`);
+    `limit` bounds a sync request (None: a file, bounded by its size only).
+    """
+    if not isinstance(body, dict):
+        raise BadBatch(NOT_JSON)
+    records = body.get("records")
+    if not isinstance(records, list):
+        raise BadBatch(RECORDS_NOT_LIST)
+    if limit is not None and len(records) > limit:
+        raise BadBatch(TOO_LARGE, status=413, records=limit)
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise BadBatch(RECORD_NOT_OBJECT, number=number)
+    for name in ("app_version", "content_version"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise BadBatch(VERSION_NOT_TEXT, name=name)
+    return records
+
+
+def is_uuid(value: Any) -> bool:
+    """A lower-case UUID and nothing else (no trailing newline, no spaces): every id we store."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
+def is_timestamp(value: Any) -> bool:
+    """A time as phones and servers write it, '2026-11-20T10:06:00Z', that is a real moment."""
+    if not isinstance(value, str) or _TIMESTAMP.fullmatch(value) is None:
+        return False
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -202,9 +303,30 @@ def _text(value: Any, limit: int) -> tuple[str, FieldError | None]:
         return "", FieldError(NOT_TEXT)
     if len(value) > limit:
         return value, FieldError(TOO_LONG, {"max": limit})
-    if _HALF_CHARACTER.search(value):
+    if HALF_CHARACTER.search(value):
         return value, FieldError(BROKEN_CHARACTER)
     return value, None
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """Text from a request as an error message may quote it: cut short, broken characters as '?'.
+
+    (Half of a UTF-16 pair cannot be written into an HTML page or a log line.)
+    """
+    return HALF_CHARACTER.sub("?", text[:limit])
+
+
+def _code(
+    value: Any, allowed: frozenset[str], message: str, required: bool = True
+) -> FieldError | None:
+    """One code from `allowed` (a guide, language, district, venue type): text, and known."""
+    if value is None:
+        return FieldError(REQUIRED) if required else None
+    if not isinstance(value, str):
+        return FieldError(NOT_TEXT)
+    if value not in allowed:
+        return FieldError(message, {"value": _shown(value)})
+    return None
 
 
 def _choices(value: Any, allowed: frozenset[str], message: str) -> tuple[list, FieldError | None]:
@@ -215,10 +337,12 @@ def _choices(value: Any, allowed: frozenset[str], message: str) -> tuple[list, F
         return [], FieldError(NOT_LIST)
     seen: set[str] = set()
     for item in value:
-        if not isinstance(item, str) or item not in allowed:
-            return value, FieldError(message, {"value": str(item)[:60]})
+        if not isinstance(item, str):
+            return value, FieldError(message, {"value": type(item).__name__})
+        if item not in allowed:
+            return value, FieldError(message, {"value": _shown(item)})
         if item in seen:
-            return value, FieldError(LISTED_TWICE, {"value": item})
+            return value, FieldError(LISTED_TWICE, {"value": _shown(item)})
         seen.add(item)
     return value, None
 
@@ -238,15 +362,17 @@ def validate_record(
     wrong). `relayed` (a hub token) requires the body's device_id and facilitator_id.
     """
     errors: dict[str, FieldError] = {}
+    if not isinstance(record, Mapping):
+        return {}, {"record": FieldError(NOT_A_LOG)}
     for key in record:
         if key not in _ALLOWED_KEYS:
-            errors[str(key)[:60]] = FieldError(UNKNOWN_FIELD)
+            errors[_shown(key)] = FieldError(UNKNOWN_FIELD)
     clean: dict[str, Any] = {}
 
     log_id = record.get("id")
     if log_id is None:
         errors["id"] = FieldError(REQUIRED)
-    elif not isinstance(log_id, str) or not _UUID.match(log_id.lower()):
+    elif not isinstance(log_id, str) or not is_uuid(log_id.lower()):
         errors["id"] = FieldError(NOT_UUID)
     else:
         clean["id"] = log_id.lower()
@@ -255,13 +381,11 @@ def validate_record(
         errors["rev"] = error if "rev" in record else FieldError(REQUIRED)
 
     guide = clean["guide"] = record.get("guide")
-    if guide is None:
-        errors["guide"] = FieldError(REQUIRED)
-    elif guide not in rules.guides:
-        errors["guide"] = FieldError(UNKNOWN_GUIDE, {"value": str(guide)[:60]})
+    if (error := _code(guide, rules.guides, UNKNOWN_GUIDE)) is not None:
+        errors["guide"] = error
     clean["lang"] = record.get("lang")
-    if clean["lang"] not in rules.languages:
-        errors["lang"] = FieldError(REQUIRED if clean["lang"] is None else UNKNOWN_LANGUAGE)
+    if (error := _code(clean["lang"], rules.languages, UNKNOWN_LANGUAGE)) is not None:
+        errors["lang"] = error
     for name in ("content_version", "app_version"):
         clean[name], error = _text(record.get(name), MAX_VERSION)
         if error:
@@ -272,7 +396,7 @@ def validate_record(
         errors["held_on"] = FieldError(REQUIRED)
     else:
         try:
-            if not isinstance(held_on, str) or not _DATE.match(held_on):
+            if not isinstance(held_on, str) or not _DATE.fullmatch(held_on):
                 raise ValueError(held_on)
             day = dt.date.fromisoformat(held_on)
         except ValueError:
@@ -295,17 +419,13 @@ def validate_record(
             errors["returnees"] = FieldError(MORE_RETURNEES)
 
     district = clean["district"] = record.get("district")
-    if district is None:
-        errors["district"] = FieldError(REQUIRED)
-    elif district not in rules.districts_for(country):
-        errors["district"] = FieldError(UNKNOWN_DISTRICT, {"value": str(district)[:60]})
+    if (error := _code(district, rules.districts_for(country), UNKNOWN_DISTRICT)) is not None:
+        errors["district"] = error
     venue = clean["venue_type"] = record.get("venue_type")
-    if venue is None:
-        errors["venue_type"] = FieldError(REQUIRED)
-    elif venue not in rules.venue_types:
-        errors["venue_type"] = FieldError(UNKNOWN_VENUE, {"value": str(venue)[:60]})
+    if (error := _code(venue, rules.venue_types, UNKNOWN_VENUE)) is not None:
+        errors["venue_type"] = error
 
-    steps = rules.steps.get(guide, frozenset()) if isinstance(guide, str) else frozenset()
+    steps = rules.steps.get(guide, frozenset()) if "guide" not in errors else frozenset()
     for name, allowed, message in (
         ("steps_done", steps, UNKNOWN_STEP),
         ("themes", rules.themes, UNKNOWN_THEME),
@@ -323,7 +443,7 @@ def validate_record(
         else:
             for kind, count in referrals.items():
                 if kind not in rules.referral_types:
-                    errors["referrals"] = FieldError(UNKNOWN_REFERRAL, {"value": str(kind)[:60]})
+                    errors["referrals"] = FieldError(UNKNOWN_REFERRAL, {"value": _shown(kind)})
                     break
                 if (error := _whole(count, 0, MAX_COUNT)) is not None:
                     errors["referrals"] = error
@@ -340,19 +460,15 @@ def validate_record(
     for name in ("created_at", "updated_at"):
         value = record.get(name)
         clean[name] = value
-        if value is not None and (
-            not isinstance(value, str)
-            or len(value) > MAX_TIMESTAMP
-            or _HALF_CHARACTER.search(value)
-        ):
-            errors[name] = FieldError(NOT_TEXT)
+        if value is not None and not is_timestamp(value):
+            errors[name] = FieldError(NOT_TIMESTAMP)
 
     if relayed:
         for name in RELAY_FIELDS:
             value = record.get(name)
             if value is None:
                 errors[name] = FieldError(REQUIRED)
-            elif not isinstance(value, str) or not _UUID.match(value):
+            elif not is_uuid(value):
                 errors[name] = FieldError(NOT_UUID)
             else:
                 clean[name] = value
@@ -402,6 +518,40 @@ def _revision(row: Mapping[str, Any], when: str, reason: str) -> tuple:
     return (*(row[name] for name in _ROW_COLUMNS), when, reason)
 
 
+@dataclass(frozen=True)
+class HubScope:
+    """What a hub token may write: logs of the facilitators and phones that hub registered.
+
+    Checked inside the ingest transaction, so the people the hub pushed just before count.
+    """
+
+    countries: Mapping[str, str]  # facilitator id -> her country
+    devices: Mapping[str, str]  # device id -> its facilitator id
+
+    @classmethod
+    def of(cls, conn, hub_id: str) -> HubScope:
+        return cls(
+            countries=dict(
+                conn.execute("SELECT id, country FROM facilitators WHERE hub_id = ?", [hub_id])
+            ),
+            devices=dict(
+                conn.execute("SELECT id, facilitator_id FROM devices WHERE hub_id = ?", [hub_id])
+            ),
+        )
+
+    def refusal(self, clean: Mapping[str, Any], rules: SyncRules) -> dict[str, FieldError] | None:
+        """The field errors of a relayed record outside this hub's scope, or None when it may."""
+        facilitator = clean["facilitator_id"]
+        if facilitator not in self.countries:
+            return {"facilitator_id": FieldError(NOT_HUB_FACILITATOR)}
+        if self.devices.get(clean["device_id"]) != facilitator:
+            return {"device_id": FieldError(NOT_HUB_DEVICE)}
+        # The facilitator's own country picks the districts (a device token's record: the same).
+        if clean["district"] not in rules.districts.get(self.countries[facilitator], ()):
+            return {"district": FieldError(UNKNOWN_DISTRICT, {"value": _shown(clean["district"])})}
+        return None
+
+
 def utc_now() -> dt.datetime:
     """The server clock, in UTC."""
     return dt.datetime.now(dt.UTC)
@@ -412,18 +562,31 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _echo(record: Any) -> tuple[str | None, int | None]:
+    """The id and rev a result repeats: only as text and a whole number (never a list, NaN…)."""
+    if not isinstance(record, Mapping):
+        return None, None
+    log_id, rev = record.get("id"), record.get("rev")
+    return (
+        _shown(log_id, 100) if isinstance(log_id, str) else None,
+        rev if type(rev) is int else None,
+    )
+
+
 def ingest(
     db: sqlite_utils.Database,
     records: Sequence[Mapping[str, Any]],
     sender: Sender,
     rules: SyncRules,
     now: dt.datetime | None = None,
+    turn: contextlib.AbstractContextManager | None = None,
 ) -> list[SyncResult]:
     """Validate and store one batch; one result per record, in order.
 
     All valid records are written in one BEGIN IMMEDIATE transaction (a few queries for the whole
     batch); invalid ones are reported with field errors and nothing of them is stored. Raises
-    sqlite3.Error when storage fails: then nothing was stored.
+    sqlite3.Error when storage fails: then nothing was stored. `turn` is held around the
+    transaction only (the API's one-writer-per-process lock), not around the validation.
     """
     now = now or utc_now()
     received_at = iso(now)
@@ -432,14 +595,26 @@ def ingest(
     valid: list[tuple[int, dict, str]] = []  # (index in results, clean record, content hash)
     for record in records:
         clean, errors = validate_record(record, rules, sender.country, today, sender.is_hub)
-        rev = record.get("rev") if isinstance(record, Mapping) else None
-        results.append(SyncResult(record.get("id"), rev, "invalid", errors or None))
+        results.append(SyncResult(*_echo(record), "invalid", errors or None))
         if not errors:
             valid.append((len(results) - 1, clean, content_hash(clean)))
     if not valid:
         return results
 
-    conn = db.conn
+    with turn or contextlib.nullcontext():
+        _store(db.conn, results, valid, sender, rules, received_at)
+    return results
+
+
+def _store(
+    conn,
+    results: list[SyncResult],
+    valid: list[tuple[int, dict, str]],
+    sender: Sender,
+    rules: SyncRules,
+    received_at: str,
+) -> None:
+    """Write the valid records of a batch in one BEGIN IMMEDIATE transaction; set their results."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         ids = sorted({clean["id"] for _, clean, _ in valid})
@@ -450,22 +625,13 @@ def ingest(
         seq = conn.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()[0]
         changed: dict[str, dict] = {}
         kept: list[tuple] = []
-        # A hub relays only its own facilitators' logs: a hub token must not write for anyone else.
-        relayable = (
-            {
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM facilitators WHERE hub_id = ?", [sender.hub_id]
-                )
-            }
-            if sender.is_hub
-            else None
-        )
+        # A hub relays only the logs of the people it registered: never anyone else's.
+        scope = HubScope.of(conn, sender.hub_id) if sender.is_hub else None
         for index, clean, digest in valid:
             result = results[index]
             owner = clean.get("facilitator_id", sender.facilitator_id)
-            if relayable is not None and owner not in relayable:
-                result.errors = {"facilitator_id": FieldError(NOT_HUB_FACILITATOR)}
+            if scope is not None and (refusal := scope.refusal(clean, rules)) is not None:
+                result.errors = refusal
                 continue
             row = current.get(clean["id"])
             if row is not None and row["facilitator_id"] != owner:
@@ -516,4 +682,3 @@ def ingest(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return results

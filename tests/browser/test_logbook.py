@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from toolkit.db import connect
 from toolkit.enrolment import create_facilitator, issue_code
 
+from ..faults import install as install_faults
 from .conftest import start_server
 
 TIMEOUT = 20_000  # ms: retries back off with jitter
@@ -97,7 +98,7 @@ def log_ids(page: Page) -> set[str]:
 @pytest.fixture
 def server(tmp_path):
     live = start_server(tmp_path)
-    live.app.config["SYNC_FAULTS"] = []
+    live.faults = install_faults(live.app)  # tests/faults.py: no fault switch in the product
     yield live
     live.stop()
 
@@ -165,14 +166,14 @@ def test_server_error_on_first_attempt_is_retried_and_stored_once(server, page: 
     enrol(page, server)
     open_logbook(page, server)
     answers = sync_answers(page)
-    server.app.config["SYNC_FAULTS"].append("fail-before")
+    server.faults.append("fail-before")
     fill_log(page)
     save(page)
     expect(badges(page, "acknowledged")).to_have_count(1, timeout=TIMEOUT)
     assert [status for status, _ in answers] == [500, 200]
     assert answers[1][1]["results"][0]["status"] == "created"
     assert len(rows(server)) == 1
-    assert server.app.config["SYNC_FAULTS"] == []
+    assert server.faults == []
 
 
 def test_answer_lost_after_commit_is_retried_unchanged_without_duplicate(
@@ -181,7 +182,7 @@ def test_answer_lost_after_commit_is_retried_unchanged_without_duplicate(
     enrol(page, server)
     open_logbook(page, server)
     answers = sync_answers(page)
-    server.app.config["SYNC_FAULTS"].append("drop-after-commit")
+    server.faults.append("drop-after-commit")
     fill_log(page)
     save(page)
     expect(badges(page, "acknowledged")).to_have_count(1, timeout=TIMEOUT)
@@ -197,7 +198,7 @@ def test_timeout_is_never_shown_as_success(server, page: Page, errors):
     page.add_init_script("window.TOOLKIT_SYNC_TIMEOUT_MS = 1500")
     enrol(page, server)
     open_logbook(page, server)
-    server.app.config["SYNC_FAULTS"].append("slow:4")
+    server.faults.append("slow:4")
     fill_log(page)
     save(page)
     expect(page.locator("[data-sync-error]")).to_have_attribute("data-code", "timeout")

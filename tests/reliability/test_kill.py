@@ -37,7 +37,7 @@ def test_kill_after_commit_before_the_answer_then_retry_is_unchanged(server):
     """The batch commits, the server dies before answering (test fault "slow"), the phone retries."""
     token = enrol_phone(server.database)
     batch = [make_log() for _ in range(BATCH)]
-    server.start(TESTING=True, SYNC_FAULTS=["slow:30"])
+    server.start(faults=["slow:30"])
     outcome: dict = {}
 
     def phone() -> None:

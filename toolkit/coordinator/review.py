@@ -52,37 +52,35 @@ def _facilitator_choices() -> list[tuple[str, str]]:
 @login_required
 def import_logs():
     """Import a phone's "unsent logs" file, with the same checks and idempotency as sync."""
-    import json
-
     from ..api import sync_rules, translate
-    from ..sync import Sender, ingest
+    from ..sync import BadBatch, Sender, batch_records, ingest, is_uuid, parse_json
 
     form = ImportForm()
     form.facilitator.choices = _facilitator_choices()
     results = None
     if form.validate_on_submit():
-        try:
-            data = json.loads(form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"]))
-            records = data["records"]
-            if not isinstance(records, list):
-                raise TypeError
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        try:  # the same checks as a sync request (sync.py), with no limit on the number of logs
+            data = parse_json(form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"]))
+            records = batch_records(data, limit=None)
+        except BadBatch as problem:
             form.file.errors.append(
                 _(
                     "This is not an unsent-logs file from the logbook. Export it "
                     "again from the phone (Logbook → Export unsent logs)."
                 )
             )
+            form.file.errors.append(_(problem.message, **problem.params))
             return render_template("coordinator/import.html", form=form, results=None), 400
         db = get_db()
-        facilitator_id = form.facilitator.data or data.get("facilitator_id")
+        named = data.get("facilitator_id")
+        facilitator_id = form.facilitator.data or (named if is_uuid(named) else None)
         rows = list(db["facilitators"].rows_where("id = ?", [facilitator_id or ""]))
         if not rows:
             form.facilitator.errors.append(
                 _("Choose the facilitator whose phone exported the file.")
             )
             return render_template("coordinator/import.html", form=form, results=None), 400
-        device_id = data.get("device_id")
+        device_id = data.get("device_id") if is_uuid(data.get("device_id")) else None
         if not db["devices"].count_where(
             "id = ? and facilitator_id = ?", [device_id or "", facilitator_id]
         ):

@@ -9,7 +9,6 @@ the logs themselves on `/api/v1/sync`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 import uuid
 from collections import Counter
@@ -22,13 +21,14 @@ from flask import Blueprint, Response, jsonify, request
 from ..api import HUB_REVOKED, error, phone_language, read_json, unauthorised
 from ..db import get_db
 from ..enrolment import hash_secret, sender_for_token
-from ..sync import N_, iso, utc_now
+from ..sync import HALF_CHARACTER, N_, is_timestamp, is_uuid, iso, utc_now
+from ..vocabulary import COUNTRIES
 
 TOKEN_BYTES = 32
 MAX_PEOPLE = 1000  # facilitators + devices per people request
 # A relayed device's token_hash: not 64 hex digits, so no token ever hashes to it.
 RELAYED_TOKEN = "relayed:{id}"
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MAX_NAME = 200
 
 
 # ----------------------------------------------------------------------------------- hub tokens
@@ -104,11 +104,12 @@ NOT_A_HUB_TOKEN = N_("This address is for field hubs: a phone's token cannot use
 PEOPLE_NOT_JSON = N_('The request must be JSON like {"facilitators": [...], "devices": [...]}.')
 TOO_MANY_PEOPLE = N_("Too much in one request: send at most %(count)s facilitators and devices.")
 BAD_FACILITATOR = N_(
-    "Facilitator number %(number)s needs an id (a UUID), a name, a country code and created_at."
+    "Facilitator number %(number)s: %(field)s is not right. It needs an id (a UUID), a name, "
+    "a country code (%(countries)s) and created_at (a time like 2026-11-20T10:06:00Z)."
 )
 BAD_DEVICE = N_(
-    "Device number %(number)s needs an id and a facilitator_id (UUIDs), created_at, and "
-    "revoked_at (a date or null)."
+    "Device number %(number)s: %(field)s is not right. It needs an id and a facilitator_id "
+    "(UUIDs), created_at (a time like 2026-11-20T10:06:00Z) and revoked_at (a time or null)."
 )
 DEVICE_WITHOUT_FACILITATOR = N_(
     "Device number %(number)s belongs to a facilitator this server does not know: send her first."
@@ -123,12 +124,48 @@ class PeopleError(Exception):
         self.message, self.params = message, params
 
 
-def _text(value: Any, limit: int) -> bool:
-    return isinstance(value, str) and 0 < len(value.strip()) <= limit
+def _name(value: Any) -> bool:
+    """A facilitator's name as `create_facilitator` takes it: text, not blank, not too long."""
+    return (
+        isinstance(value, str)
+        and 0 < len(" ".join(value.split())) <= MAX_NAME
+        and not HALF_CHARACTER.search(value)
+    )
+
+
+def _facilitator_problem(item: Any) -> str | None:
+    """The first field of a hub's facilitator that is wrong, or None: the same rules as central's."""
+    if not isinstance(item, dict):
+        return "facilitator"
+    checks = {
+        "id": is_uuid(item.get("id")),
+        "name": _name(item.get("name")),
+        "country": isinstance(item.get("country"), str) and item["country"] in COUNTRIES,
+        "created_at": is_timestamp(item.get("created_at")),
+    }
+    return next((field for field, good in checks.items() if not good), None)
+
+
+def _device_problem(item: Any) -> str | None:
+    """The first field of a hub's device that is wrong, or None."""
+    if not isinstance(item, dict):
+        return "device"
+    revoked_at = item.get("revoked_at")
+    checks = {
+        "id": is_uuid(item.get("id")),
+        "facilitator_id": is_uuid(item.get("facilitator_id")),
+        "created_at": is_timestamp(item.get("created_at")),
+        "revoked_at": revoked_at is None or is_timestamp(revoked_at),
+    }
+    return next((field for field, good in checks.items() if not good), None)
 
 
 def check_people(body: Any) -> tuple[list[dict], list[dict]]:
-    """The facilitators and devices of a people request, checked; PeopleError if malformed."""
+    """The facilitators and devices of a people request, checked; PeopleError if malformed.
+
+    Every field is checked as central checks its own: UUIDs by full match, a known country (it
+    picks the districts her logs may name), real timestamps (never text that a page would show).
+    """
     if not isinstance(body, dict):
         raise PeopleError(PEOPLE_NOT_JSON)
     facilitators, devices = body.get("facilitators", []), body.get("devices", [])
@@ -137,27 +174,31 @@ def check_people(body: Any) -> tuple[list[dict], list[dict]]:
     if len(facilitators) + len(devices) > MAX_PEOPLE:
         raise PeopleError(TOO_MANY_PEOPLE, count=MAX_PEOPLE)
     for number, item in enumerate(facilitators, start=1):
-        if not (
-            isinstance(item, dict)
-            and isinstance(item.get("id"), str)
-            and _UUID.match(item["id"])
-            and _text(item.get("name"), 200)
-            and _text(item.get("country"), 8)
-            and _text(item.get("created_at"), 40)
-        ):
-            raise PeopleError(BAD_FACILITATOR, number=number)
-    for number, item in enumerate(devices, start=1):
-        if not (
-            isinstance(item, dict)
-            and all(
-                isinstance(item.get(key), str) and _UUID.match(item[key])
-                for key in ("id", "facilitator_id")
+        if (field := _facilitator_problem(item)) is not None:
+            raise PeopleError(
+                BAD_FACILITATOR, number=number, field=field, countries=", ".join(COUNTRIES)
             )
-            and _text(item.get("created_at"), 40)
-            and (item.get("revoked_at") is None or _text(item["revoked_at"], 40))
-        ):
-            raise PeopleError(BAD_DEVICE, number=number)
+    for number, item in enumerate(devices, start=1):
+        if (field := _device_problem(item)) is not None:
+            raise PeopleError(BAD_DEVICE, number=number, field=field)
+    facilitators = [{**item, "name": " ".join(item["name"].split())} for item in facilitators]
     return facilitators, devices
+
+
+# --- hub scope: what a hub token may write ---------------------------------------------------------
+
+
+def registered_by(conn, table: str, row_id: str) -> tuple[bool, str | None]:
+    """(exists, the hub that registered it: None for central's own) of a facilitator or device."""
+    row = conn.execute(f"SELECT hub_id FROM {table} WHERE id = ?", [row_id]).fetchone()
+    return (row is not None, row[0] if row is not None else None)
+
+
+def may_attach_device(conn, hub_id: str, facilitator_id: str) -> bool:
+    """A hub attaches phones only to facilitators it registered itself (never central's own or
+    another hub's): otherwise its logs could be stored under anyone's name."""
+    exists, owner = registered_by(conn, "facilitators", facilitator_id)
+    return exists and owner == hub_id
 
 
 def store_people(
@@ -166,8 +207,8 @@ def store_people(
     """Insert or update the hub's facilitators and devices by UUID, in one transaction.
 
     Idempotent: sending the same again changes nothing. A row registered here or by another hub is
-    never changed ("kept"). Relayed devices get a token hash no token matches: phones sync with
-    their hub only.
+    never changed ("kept"); a new device of a facilitator this hub did not register is not stored
+    ("refused"). Relayed devices get a token hash no token matches: phones sync with their hub only.
     """
     counts = {"facilitators": Counter(), "devices": Counter()}
     conn = db.conn
@@ -196,15 +237,14 @@ def store_people(
                 status = "updated"
             counts["facilitators"][status] += 1
         for number, item in enumerate(devices, start=1):
-            known = conn.execute(
-                "SELECT 1 FROM facilitators WHERE id = ?", [item["facilitator_id"]]
-            ).fetchone()
-            if known is None:
+            if not registered_by(conn, "facilitators", item["facilitator_id"])[0]:
                 raise PeopleError(DEVICE_WITHOUT_FACILITATOR, number=number)
             row = conn.execute(
                 "SELECT revoked_at, hub_id FROM devices WHERE id = ?", [item["id"]]
             ).fetchone()
-            if row is None:
+            if row is None and not may_attach_device(conn, hub_id, item["facilitator_id"]):
+                status = "refused"
+            elif row is None:
                 conn.execute(
                     "INSERT INTO devices (id, facilitator_id, token_hash, created_at, revoked_at, "
                     "hub_id) VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,12 +1,13 @@
-"""Benchmark-only routes. create_app registers them only when config BENCH_ROUTES is true.
+"""The toolkit plus benchmark-only routes, for bench/guide_page.py (never part of the product).
 
-Never set BENCH_ROUTES in production: bench/guide_page.py sets it in its own temporary instance folder.
+    gunicorn -c gunicorn.conf.py --pythonpath bench '_bench_app:create_app()'
 
 `/_bench/same-bytes/<lang>/guides/<slug>` answers with the very bytes of the guide page, rendered once
 and then kept as a constant, through the same app, hooks, headers and compression (a `lang` in the URL
 gets the pages' compress-once cache of pwa.py): the baseline that the guide page's throughput is
 compared with (DESIGN.md "Budgets": ≥ 0.8×). Its extra `kind` argument keeps it out of the
-service worker's precache list, which takes routes of `lang` and `slug` only.
+service worker's precache list, which takes routes of `lang` and `slug` only. The routes live here,
+in bench/, so that no configuration value can add them to a production server.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask import Blueprint, Flask, Response, abort, current_app
 
 bp = Blueprint("bench_routes", __name__, url_prefix="/_bench")
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _pages: dict[str, tuple[bytes, str]] = {}
 
 
@@ -33,7 +34,7 @@ def _render_once(page: str) -> tuple[bytes, str]:
 @bp.route("/<kind>/<lang>/guides/<slug>")
 def same_bytes(kind: str, lang: str, slug: str) -> Response:
     """A constant: the guide page /<lang>/guides/<slug> as rendered the first time."""
-    if kind != "same-bytes" or not lang.isalpha() or not _SLUG.match(slug):
+    if kind != "same-bytes" or not lang.isalpha() or not _SLUG.fullmatch(slug):
         abort(404)
     page = f"{lang}/guides/{slug}"
     if page not in _pages:
@@ -42,5 +43,10 @@ def same_bytes(kind: str, lang: str, slug: str) -> Response:
     return Response(body, content_type=content_type)
 
 
-def init_app(app: Flask) -> None:
+def create_app() -> Flask:
+    """The toolkit as configured (instance/config.py, TOOLKIT_*), with the bench routes added."""
+    from toolkit import create_app as create_toolkit
+
+    app = create_toolkit()
     app.register_blueprint(bp)
+    return app
