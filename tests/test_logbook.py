@@ -124,9 +124,9 @@ def test_nepali_page_offers_bikram_sambat_entry(client):
 def test_the_page_carries_what_the_form_needs_offline(app, client):
     data = page_data(client.get("/ne/log").get_data(as_text=True))
     assert data["lang"] == "ne" and data["country"] == "NP"
-    assert [code for code, _label in data["districts"]["NP"]] == list(DISTRICTS["NP"])
-    assert [code for code, _label in data["districts"]["PK"]] == list(DISTRICTS["PK"])
-    labels = dict(data["districts"]["NP"])
+    assert [code for code, _label, _province in data["districts"]["NP"]] == list(DISTRICTS["NP"])
+    assert [code for code, _label, _province in data["districts"]["PK"]] == list(DISTRICTS["PK"])
+    labels = {code: label for code, label, _province in data["districts"]["NP"]}
     assert labels["Sindhupalchok"] == "सिन्धुपाल्चोक"  # shown in the page's script, stored as code
     with app.app_context():
         from toolkit.guides import library
@@ -159,11 +159,11 @@ def test_configured_districts_extend_the_list(tmp_path):
     database = str(tmp_path / "t.sqlite")
     init_db(database)
     app = create_app(
-        {"TESTING": True, "DATABASE": database, "DISTRICTS": {"NP": ["Gorkha"]}, "SECRET_KEY": "t"}
+        {"TESTING": True, "DATABASE": database, "DISTRICTS": {"NP": ["Newtown"]}, "SECRET_KEY": "t"}
     )
     data = page_data(app.test_client().get("/en/log").get_data(as_text=True))
-    codes = [code for code, _label in data["districts"]["NP"]]
-    assert codes[: len(DISTRICTS["NP"])] == list(DISTRICTS["NP"]) and codes[-1] == "Gorkha"
+    codes = [code for code, _label, _province in data["districts"]["NP"]]
+    assert codes[: len(DISTRICTS["NP"])] == list(DISTRICTS["NP"]) and codes[-1] == "Newtown"
 
 
 def test_bs_calendar_table_is_built_from_nepali_datetime(tmp_path):

@@ -12,17 +12,22 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from .guides import language_or_404, library
+from .i18n import current_lang
 from .languages import LANGUAGES
 from .version import APP_VERSION
 from .vocabulary import (
     COUNTRIES,
+    DISTRICT_BY_CODE,
+    DISTRICT_ROWS,
     DISTRICTS,
     REFERRAL_TYPES,
     THEMES,
     VENUE_TYPES,
+    district_label,
     vocabulary_from,
 )
 
@@ -65,40 +70,27 @@ REFERRAL_LABELS = {
     "government-office": _l("Government office"),
     "other": _l("Other referral"),
 }
-# District names are written in the page's script; the stored code stays the English name.
+# District names come from toolkit/data/districts.csv in the page's script (not from the catalogs, so
+# the data file is the one place to correct a name); the stored code stays the English name.
 DISTRICT_LABELS = {
-    "Sindhupalchok": _l("Sindhupalchok"),
-    "Kavrepalanchok": _l("Kavrepalanchok"),
-    "Nuwakot": _l("Nuwakot"),
-    "Dolakha": _l("Dolakha"),
-    "Makwanpur": _l("Makwanpur"),
-    "Chitwan": _l("Chitwan"),
-    "Dhanusha": _l("Dhanusha"),
-    "Mahottari": _l("Mahottari"),
-    "Sarlahi": _l("Sarlahi"),
-    "Siraha": _l("Siraha"),
-    "Saptari": _l("Saptari"),
-    "Morang": _l("Morang"),
-    "Jhapa": _l("Jhapa"),
-    "Sunsari": _l("Sunsari"),
-    "Rupandehi": _l("Rupandehi"),
-    "Kapilvastu": _l("Kapilvastu"),
-    "Banke": _l("Banke"),
-    "Kailali": _l("Kailali"),
-    "Sialkot": _l("Sialkot"),
-    "Gujranwala": _l("Gujranwala"),
-    "Gujrat": _l("Gujrat"),
-    "Lahore": _l("Lahore"),
-    "Okara": _l("Okara"),
-    "Faisalabad": _l("Faisalabad"),
-    "Multan": _l("Multan"),
-    "Rawalpindi": _l("Rawalpindi"),
-    "Mardan": _l("Mardan"),
-    "Swat": _l("Swat"),
-    "Peshawar": _l("Peshawar"),
-    "Dera Ghazi Khan": _l("Dera Ghazi Khan"),
-    "Karachi": _l("Karachi"),
-    "Hyderabad": _l("Hyderabad"),
+    row.code: LazyString(lambda code=row.code: district_label(code, current_lang()))
+    for row in DISTRICT_ROWS
+}
+PROVINCE_LABELS = {
+    "Koshi": _l("Koshi Province"),
+    "Madhesh": _l("Madhesh Province"),
+    "Bagmati": _l("Bagmati Province"),
+    "Gandaki": _l("Gandaki Province"),
+    "Lumbini": _l("Lumbini Province"),
+    "Karnali": _l("Karnali Province"),
+    "Sudurpashchim": _l("Sudurpashchim Province"),
+    "Punjab": _l("Punjab"),
+    "Sindh": _l("Sindh"),
+    "Khyber Pakhtunkhwa": _l("Khyber Pakhtunkhwa"),
+    "Balochistan": _l("Balochistan"),
+    "Islamabad Capital Territory": _l("Islamabad Capital Territory"),
+    "Azad Jammu and Kashmir": _l("Azad Jammu and Kashmir"),
+    "Gilgit-Baltistan": _l("Gilgit-Baltistan"),
 }
 COUNTRY_LABELS = {"NP": _l("Nepal"), "PK": _l("Pakistan")}
 
@@ -216,6 +208,32 @@ def _label(labels: dict, code: str) -> str:
     return str(labels[code]) if code in labels else code.replace("-", " ")
 
 
+def offered_districts(config) -> dict[str, list[str]]:
+    """The districts the log form offers, per country.
+
+    As the sync validator does, a deployment's DISTRICTS add to the built-in ones; DISTRICTS_OFFERED
+    (codes) then narrows what the form shows, while the validator keeps accepting every known code,
+    so logs already stored for a district no longer offered stay valid.
+    """
+    districts = {country: list(names) for country, names in DISTRICTS.items()}
+    for country, names in vocabulary_from(config, "DISTRICTS", {}).items():
+        districts.setdefault(country, [])
+        districts[country] += [name for name in names if name not in districts[country]]
+    offered = set(config.get("DISTRICTS_OFFERED") or ())
+    if offered:
+        districts = {
+            country: [code for code in codes if code in offered]
+            for country, codes in districts.items()
+        }
+    return {country: codes for country, codes in districts.items() if codes}
+
+
+def _province_label(code: str) -> str:
+    """The translated province of a district (empty for a code a deployment added)."""
+    row = DISTRICT_BY_CODE.get(code)
+    return str(PROVINCE_LABELS.get(row.province, row.province)) if row else ""
+
+
 def logbook_data(lang: str) -> dict:
     """Everything the log form needs offline, for the page's JSON block (same bytes every time)."""
     config = current_app.config
@@ -230,11 +248,7 @@ def logbook_data(lang: str) -> dict:
         }
         for guide, _fallback in lib.for_language(lang)
     ]
-    # As the sync validator does: a deployment's districts add to the built-in ones.
-    districts = {country: list(names) for country, names in DISTRICTS.items()}
-    for country, names in vocabulary_from(config, "DISTRICTS", {}).items():
-        districts.setdefault(country, [])
-        districts[country] += [name for name in names if name not in districts[country]]
+    districts = offered_districts(config)
     return {
         "lang": lang,
         "digits": LANGUAGES[lang].digits,
@@ -243,7 +257,9 @@ def logbook_data(lang: str) -> dict:
         "content_version": lib.version,
         "guides": guides,
         "districts": {
-            country: [[code, _label(DISTRICT_LABELS, code)] for code in codes]
+            country: [
+                [code, _label(DISTRICT_LABELS, code), _province_label(code)] for code in codes
+            ]
             for country, codes in districts.items()
         },
         "countries": {code: _label(COUNTRY_LABELS, code) for code in COUNTRIES},

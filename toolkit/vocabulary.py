@@ -7,6 +7,10 @@ No Flask import: the sync validator and the log form share these.
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
 # DESIGN.md "Data model": themes women raise, recorded with no names.
 THEMES = (
     "wages",
@@ -40,45 +44,51 @@ REFERRAL_TYPES = (
     "other",
 )
 
-# Districts where sessions run, per country (config DISTRICTS may replace or extend them).
+# Every district of Nepal and Pakistan, with labels in en/ne/ur (toolkit/data/districts.csv; its source
+# and date are in districts.md). A district's code is what a log stores: the codes used before the full
+# lists shipped are kept exactly, so every stored log stays valid. Config DISTRICTS may add codes and
+# DISTRICTS_OFFERED may narrow what the log form offers (the sync validator still accepts them all).
+DISTRICTS_CSV = Path(__file__).parent / "data" / "districts.csv"
+
+
+@dataclass(frozen=True)
+class District:
+    """One row of districts.csv."""
+
+    country: str
+    province: str
+    code: str
+    labels: dict[str, str]  # language -> name in that language's script
+    aliases: tuple[str, ...]
+
+
+def _read_districts(path: Path = DISTRICTS_CSV) -> tuple[District, ...]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return tuple(
+            District(
+                country=row["country"],
+                province=row["province"],
+                code=row["code"],
+                labels={"en": row["en"], "ne": row["ne"], "ur": row["ur"]},
+                aliases=tuple(alias for alias in row["aliases"].split("|") if alias),
+            )
+            for row in csv.DictReader(file)
+        )
+
+
+DISTRICT_ROWS = _read_districts()
+DISTRICT_BY_CODE = {row.code: row for row in DISTRICT_ROWS}
 DISTRICTS = {
-    "NP": (
-        "Sindhupalchok",
-        "Kavrepalanchok",
-        "Nuwakot",
-        "Dolakha",
-        "Makwanpur",
-        "Chitwan",
-        "Dhanusha",
-        "Mahottari",
-        "Sarlahi",
-        "Siraha",
-        "Saptari",
-        "Morang",
-        "Jhapa",
-        "Sunsari",
-        "Rupandehi",
-        "Kapilvastu",
-        "Banke",
-        "Kailali",
-    ),
-    "PK": (
-        "Sialkot",
-        "Gujranwala",
-        "Gujrat",
-        "Lahore",
-        "Okara",
-        "Faisalabad",
-        "Multan",
-        "Rawalpindi",
-        "Mardan",
-        "Swat",
-        "Peshawar",
-        "Dera Ghazi Khan",
-        "Karachi",
-        "Hyderabad",
-    ),
+    country: tuple(row.code for row in DISTRICT_ROWS if row.country == country)
+    for country in dict.fromkeys(row.country for row in DISTRICT_ROWS)
 }
+
+
+def district_label(code: str, lang: str) -> str:
+    """A district's name in the language's script; a code a deployment added shows as itself."""
+    row = DISTRICT_BY_CODE.get(code)
+    return row.labels.get(lang) or row.labels["en"] if row else code
+
 
 COUNTRIES = {"NP": "Nepal", "PK": "Pakistan"}
 

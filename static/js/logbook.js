@@ -86,8 +86,15 @@ async function fillDistricts() {
   for (const code of countries) {
     const parent = countries.length > 1
       ? select.appendChild(el('optgroup', { label: DATA.countries[code] || code })) : select;
-    for (const [value, label] of DATA.districts[code]) {
-      parent.append(el('option', { value, text: label }));
+    // One country: group its districts by province, as people look for them (77 or 169 names).
+    const groups = new Map();
+    for (const [value, label, province] of DATA.districts[code]) {
+      let group = parent;
+      if (countries.length === 1 && province) {
+        if (!groups.has(province)) groups.set(province, select.appendChild(el('optgroup', { label: province })));
+        group = groups.get(province);
+      }
+      group.append(el('option', { value, text: label }));
     }
   }
   if (keep) select.value = keep;
