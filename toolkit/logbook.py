@@ -173,10 +173,25 @@ JS_STRINGS = {
     "saved": _l("Saved on this phone. It will be sent when there is a connection."),
     "draft_saved": _l("Draft saved on this phone. It is not sent until you save the log."),
     "void_confirm": _l(
-        "Void this log? It stays in the records, marked as entered by mistake. This cannot be undone."
+        "Void this log? It stays in the records, marked as entered by mistake, and is no longer "
+        "counted. You can restore it later."
     ),
-    "void_yes": _l("Void the log"),
+    "void_yes": _l("Void this log"),
+    "keep_log": _l("Keep the log"),
     "cancel": _l("Cancel"),
+    "voided_marker": _l("Voided: this log was entered by mistake. It is kept but not counted."),
+    "restore": _l("Restore this log"),
+    "restored_done": _l("Log restored. The change will be sent."),
+    # the same log edited in two tabs
+    "other_tab": _l(
+        "This log was changed in another tab or window after you opened it. Nothing is lost: "
+        "choose which version to keep."
+    ),
+    "saved_version": _l("Saved version"),
+    "keep_typed": _l("Keep what I typed"),
+    "take_saved": _l("Use the saved version"),
+    # what women in other sessions asked about (from the server's suppressed counts)
+    "elsewhere": _l("Women in other sessions asked about: {themes}"),
     "voided_done": _l("Log voided. The change will be sent."),
     "export_none": _l("There are no unsent logs to export."),
     "export_done": _l("Exported unsent logs: {n}"),
@@ -320,5 +335,24 @@ def enrol(lang: str):
     return render_template("logbook/enrol.html", data=data)
 
 
+# What the header of every page says about unsent logs (static/js/sync-anywhere.js).
+SYNC_LINE_KEYS = (
+    "pending",
+    "attention",
+    "all_sent",
+    "last_sync",
+    "never_synced",
+    "syncing",
+    *(key for key in JS_STRINGS if key.startswith("err_")),
+)
+
+
+def sync_strings() -> dict:
+    """The header's sync messages in the page's language, and its digits."""
+    strings = {key: str(JS_STRINGS[key]) for key in SYNC_LINE_KEYS}
+    return {**strings, "digits": LANGUAGES[current_lang()].digits}
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.context_processor(lambda: {"sync_strings": sync_strings})

@@ -172,6 +172,19 @@ self.addEventListener("message", (event) => {
   event.waitUntil(work);
 });
 
+// --- Background Sync: the outbox leaves when the connection returns, even with every page closed. ---
+// The same code as the pages' (outbox-core.js, a classic script), so a log is sent exactly as they would.
+
+importScripts({{ url_for('static', filename='js/outbox-core.js')|tojson }});
+
+function sendOutbox() {
+  return self.ToolkitOutbox.syncInWorker();
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.ToolkitOutbox.SYNC_TAG) event.waitUntil(sendOutbox());
+});
+
 // --- Requests: small named strategies (squoosh style). ---
 
 self.addEventListener("fetch", (event) => {

@@ -1,0 +1,75 @@
+// Sync from any page of the app, and say in the header what is waiting to be sent.
+//
+// Every page with a language loads this (base.html): queued logs leave whenever any page is open and
+// online, not only the logbook, and Background Sync is asked for so the service worker sends them
+// when the connection returns with the app closed. The header line shows the unsent count, the last
+// successful sync and the last error, in the page's language (strings from the page's JSON block).
+
+import * as outbox from './outbox.js';
+
+const line = document.querySelector('[data-sync-line]');
+const S = JSON.parse(document.getElementById('sync-strings')?.textContent || '{}');
+const DIGITS = S.digits || '';
+const ERROR_TEXT = {
+  offline: 'err_offline', network: 'err_network', timeout: 'err_timeout', server: 'err_server',
+  busy: 'err_busy', token: 'err_token', revoked: 'err_revoked', too_large: 'err_too_large',
+  rejected: 'err_rejected', other: 'err_other',
+};
+
+function say(template, values = {}) {
+  return (template || '').replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : `{${key}}`));
+}
+
+function digits(text) {
+  return outbox.nativeDigits(text, DIGITS);
+}
+
+function showTime(iso) {
+  return digits(new Intl.DateTimeFormat(document.documentElement.lang, {
+    dateStyle: 'medium', timeStyle: 'short',
+  }).format(new Date(iso)));
+}
+
+/** The header line: "Waiting to send: 1 · Last sent …" and the last error in plain words. */
+async function render() {
+  if (!line) return;
+  const summary = await outbox.syncSummary();
+  const parts = [];
+  if (summary.syncing) parts.push(S.syncing);
+  if (summary.pending) parts.push(say(S.pending, { n: digits(summary.pending) }));
+  if (summary.attention) parts.push(say(S.attention, { n: digits(summary.attention) }));
+  if (!summary.pending && !summary.attention && summary.lastSuccessAt) parts.push(S.all_sent);
+  parts.push(summary.lastSuccessAt ? say(S.last_sync, { time: showTime(summary.lastSuccessAt) })
+    : S.never_synced);
+  const summaryNode = line.querySelector('[data-sync-line-summary]');
+  summaryNode.textContent = parts.join(' · ');
+  line.dataset.pending = String(summary.pending);
+  const errorNode = line.querySelector('[data-sync-line-error]');
+  const error = summary.lastError;
+  const shown = error && summary.pending
+    ? say(S[ERROR_TEXT[error.code] || 'err_other'], { error: error.detail }) : '';
+  errorNode.textContent = shown;
+  errorNode.hidden = !shown;
+  if (shown) errorNode.dataset.code = error.code;
+  else delete errorNode.dataset.code;
+  // Nothing to say on a phone that never logged anything: keep the header quiet.
+  line.hidden = !(summary.pending || summary.attention || summary.lastSuccessAt || summary.device);
+}
+
+async function start() {
+  if (!('indexedDB' in globalThis)) return;
+  outbox.subscribe(() => { render().catch(() => {}); });
+  window.addEventListener('online', () => outbox.syncWhenOnline());
+  window.addEventListener('offline', () => { render().catch(() => {}); });
+  await render();
+  const { pending } = await outbox.syncSummary();
+  if (pending) {
+    if (navigator.onLine === false) outbox.requestBackgroundSync();
+    else outbox.sync();
+  }
+  window.addEventListener('offline', async () => {
+    if ((await outbox.syncSummary()).pending) outbox.requestBackgroundSync();
+  });
+}
+
+start().catch(() => {});
