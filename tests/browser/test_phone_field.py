@@ -1,0 +1,427 @@
+"""The facilitator's phone in the field (#16), at 360×640 in Nepali and Urdu: dates, two tabs, sync
+from any page and Background Sync, voids, enrolment, first install.
+
+One server per module. Its WSGI wrapper can fail the next sync requests, slow the worker's fetches
+or drop every request, so faults are made where they happen, not inside the toolkit package.
+
+TOOLKIT_SCREENSHOTS=docs/screenshots writes the screenshots the issue asks for while the tests run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import nepali_datetime
+import pytest
+from playwright.sync_api import Page, expect
+
+from toolkit import create_app
+from toolkit.db import init_db
+from toolkit.precache import write_precache
+
+from .conftest import LiveServer
+from .test_logbook import fill_log, new_code, open_logbook, rows, save
+
+TIMEOUT = 30_000
+LANGS = ["ne", "ur"]
+COUNTRY = {"ne": "NP", "ur": "PK"}
+ROOT = Path(__file__).resolve().parent.parent.parent
+SHOTS = os.environ.get("TOOLKIT_SCREENSHOTS")
+CONTROLLED = """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
+  || new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve)))
+  .then(() => true)"""
+
+
+class FaultyServer(LiveServer):
+    """The toolkit on 127.0.0.1 with faults a phone meets: failed syncs, a slow link, a dropped one."""
+
+    def __init__(self, app):
+        self.fail_syncs = 0  # answer the next N sync requests with 500 (nothing stored)
+        self.slow_fetches = 0.0  # seconds each worker fetch holds the line (one at a time)
+        self.down = False  # every request fails, as when the Wi-Fi goes
+        self._line = threading.Lock()
+        inner = app.wsgi_app
+
+        def faulty(environ, start_response):
+            path = environ["PATH_INFO"]
+            if self.down:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b"down"]
+            if path == "/api/v1/sync" and self.fail_syncs > 0:
+                self.fail_syncs -= 1
+                start_response("500 Internal Server Error", [("Content-Type", "application/json")])
+                return [b'{"error": "test fault"}']
+            if self.slow_fetches and environ.get("HTTP_SEC_FETCH_DEST") == "empty":
+                with self._line:
+                    time.sleep(self.slow_fetches)
+            return inner(environ, start_response)
+
+        app.wsgi_app = faulty
+        super().__init__(app)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("phone")
+    database = str(tmp / "live.sqlite")
+    init_db(database)
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": database,
+            "SECRET_KEY": "test",
+            "CONTENT_DIR": str(ROOT / "content"),
+            "BUILD_DIR": str(tmp / "build"),
+        }
+    )
+    write_precache(app)
+    live = FaultyServer(app).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_faults(server):
+    server.fail_syncs, server.slow_fetches, server.down = 0, 0.0, False
+    yield
+    server.fail_syncs, server.slow_fetches, server.down = 0, 0.0, False
+
+
+@pytest.fixture
+def errors(page: Page):
+    found: list[str] = []
+    page.on("pageerror", lambda error: found.append(str(error)))
+    yield found
+    assert found == []
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / name))
+
+
+def strings(page: Page) -> dict:
+    """The logbook's messages in the page's language (the page's JSON block)."""
+    return page.evaluate("JSON.parse(document.getElementById('logbook-data').textContent).strings")
+
+
+def pwa_strings(page: Page) -> dict:
+    return page.evaluate("JSON.parse(document.getElementById('pwa-strings').textContent)")
+
+
+def native(lang: str, number) -> str:
+    digits = {"ne": "०१२३४५६७८९", "ur": "۰۱۲۳۴۵۶۷۸۹"}[lang]
+    return "".join(digits[int(ch)] if ch.isdigit() else ch for ch in str(number))
+
+
+def say(template: str, **values) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+
+
+def pattern(template: str) -> re.Pattern:
+    """A %(name)s template as a regular expression matching any digits in its places."""
+    parts = re.split(r"%\(\w+\)s", template)
+    return re.compile(r"[0-9०-९۰-۹]+".join(re.escape(part) for part in parts))
+
+
+def outbox_log(page: Page, log_id: str) -> dict | None:
+    return page.evaluate("(id) => import('/static/js/outbox.js').then((m) => m.getLog(id))", log_id)
+
+
+def unique_name() -> str:
+    """Facilitators' names are unique on a server, and this module's tests share one."""
+    return f"Asha {uuid.uuid4().hex[:8]}"
+
+
+def enrol_phone(page: Page, server, lang: str) -> None:
+    code = new_code(server, unique_name(), COUNTRY[lang])
+    page.goto(f"{server.url}/{lang}/enrol?code={code}")
+    page.locator("[data-enrol-form] button[type=submit]").click()
+    expect(page.locator("[data-enrol]")).to_have_attribute("data-enrolled", "true")
+
+
+def saved_log_id(page: Page) -> str:
+    return page.locator("[data-log-list] [data-log-id]").first.get_attribute("data-log-id")
+
+
+# ---------------------------------------------------------------- 1. dates
+
+
+def test_bikram_sambat_typed_digit_by_digit_blocks_a_day_that_does_not_exist(
+    server, page: Page, errors
+):
+    """कार्तिक ३२ shows the message beside the field, blocks Save and never leaves Kartik 3 stored."""
+    enrol_phone(page, server, "ne")
+    open_logbook(page, server, "ne")
+    S = strings(page)
+    fill_log(page)
+    year, month = 2082, 7
+    days_in_month = nepali_datetime._days_in_month(year, month)
+    assert days_in_month < 32
+    page.fill("[data-bs-year]", "")
+    page.locator("[data-bs-year]").press_sequentially(native("ne", year), delay=30)
+    page.select_option("[data-bs-month]", str(month))
+    page.fill("[data-bs-day]", "")
+    page.locator("[data-bs-day]").press_sequentially(native("ne", 3), delay=30)
+    kartik_3 = nepali_datetime.date(year, month, 3).to_datetime_date().isoformat()
+    expect(page.locator("#f-held_on")).to_have_value(kartik_3)
+    page.locator("[data-bs-day]").press_sequentially(native("ne", 2), delay=30)  # now ३२
+    error = page.locator("#err-bs_date")
+    expect(error).to_have_text(S["bad_date"])
+    expect(page.locator("#f-held_on")).to_have_value("")  # never the first keystroke's date
+    page.locator("[data-save]").click()
+    expect(error).to_be_visible()
+    expect(page.locator("[data-log-list] [data-log-id]")).to_have_count(0)
+    # Beside the field: the message sits inside the BS date group, under the day.
+    assert page.locator("[data-bs-date] #err-bs_date").count() == 1
+
+    page.fill("[data-bs-day]", "")
+    page.locator("[data-bs-day]").press_sequentially(native("ne", 15), delay=30)
+    expected = nepali_datetime.date(year, month, 15).to_datetime_date().isoformat()
+    expect(page.locator("#f-held_on")).to_have_value(expected)
+    expect(error).to_be_hidden()
+    save(page)
+    log_id = saved_log_id(page)
+    expect(
+        page.locator(f"[data-log-id='{log_id}'] .badge[data-state='acknowledged']")
+    ).to_have_count(1, timeout=TIMEOUT)
+    stored = rows(server, "SELECT held_on FROM session_logs WHERE id = ?", (log_id,))
+    assert stored == [{"held_on": expected}]
+
+
+def test_an_incomplete_date_blocks_save_with_the_message_beside_it_in_urdu(
+    server, page: Page, errors
+):
+    """Urdu has no BS fields: a date typed digit by digit is stored as typed, an unfinished one blocks."""
+    enrol_phone(page, server, "ur")
+    open_logbook(page, server, "ur")
+    S = strings(page)
+    fill_log(page)
+    date = page.locator("#f-held_on")
+    date.fill("")
+    date.focus()  # the month segment first (Chromium, en-US order: month, day, year)
+    date.press_sequentially("1120", delay=30)  # month and day, no year yet
+    page.locator("[data-save]").click()
+    expect(page.locator("#err-held_on")).to_have_text(S["required_date"])
+    expect(page.locator("[data-log-list] [data-log-id]")).to_have_count(0)
+    date.focus()
+    date.press_sequentially("11202026", delay=30)
+    expect(date).to_have_value("2026-11-20")
+    save(page)
+    log_id = saved_log_id(page)
+    expect(
+        page.locator(f"[data-log-id='{log_id}'] .badge[data-state='acknowledged']")
+    ).to_have_count(1, timeout=TIMEOUT)
+    assert rows(server, "SELECT held_on FROM session_logs WHERE id = ?", (log_id,)) == [
+        {"held_on": "2026-11-20"}
+    ]
+    expect(page.locator(f"[data-log-id='{log_id}'] .log-meta")).to_contain_text(native("ur", 2026))
+
+
+# ---------------------------------------------------------------- 2. two tabs
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_same_log_edited_in_two_tabs_is_never_silently_lost(server, page: Page, errors, lang):
+    open_logbook(page, server, lang)
+    S = strings(page)
+    fill_log(page, participants="12")
+    save(page)
+    log_id = saved_log_id(page)
+    other = page.context.new_page()
+    other.goto(f"{server.url}/{lang}/log/{log_id}")
+    expect(other.locator("[data-logbook]")).to_have_attribute("data-ready", "true")
+    page.goto(f"{server.url}/{lang}/log/{log_id}")
+    expect(page.locator("[data-logbook]")).to_have_attribute("data-ready", "true")
+
+    page.fill("#f-participants", "20")
+    page.locator("[data-save]").click()
+    expect(page.locator("[data-form-message]")).to_have_text(S["saved"])
+    # The other tab is told at once (BroadcastChannel), with both versions side by side.
+    box = other.locator("[data-attention][data-reason='other-tab']")
+    expect(box).to_contain_text(S["other_tab"])
+    expect(box.locator("table.compare")).to_contain_text(native(lang, 20))
+
+    other.fill("#f-participants", "30")
+    other.locator("[data-save]").click()
+    expect(box.locator("table.compare")).to_contain_text(native(lang, 30))
+    expect(box.locator("table.compare")).to_contain_text(native(lang, 20))
+    assert outbox_log(other, log_id)["record"]["participants"] == 20  # nothing overwritten yet
+    other.locator("[data-keep-typed]").click()
+    expect(other.locator("[data-form-message]")).to_have_text(S["saved"])
+    entry = outbox_log(other, log_id)
+    assert entry["record"]["participants"] == 30 and entry["state"] == "queued"
+    other.close()
+
+
+# ---------------------------------------------------------------- 3. sync from anywhere
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_guide_page_sends_the_outbox_and_its_header_says_so(server, page: Page, errors, lang):
+    enrol_phone(page, server, lang)
+    open_logbook(page, server, lang)
+    S = strings(page)
+    page.context.set_offline(True)
+    fill_log(page)
+    save(page)
+    log_id = saved_log_id(page)
+    line = page.locator("[data-sync-line]")
+    expect(line.locator("[data-sync-line-summary]")).to_contain_text(
+        say(S["pending"], n=native(lang, 1))
+    )
+    page.close()
+    server.fail_syncs = 1000
+    page = page.context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.context.set_offline(False)
+    page.goto(f"{server.url}/{lang}/guides/ng-agent")  # reading a guide, not the logbook
+    line = page.locator("[data-sync-line]")
+    # The server fails: the header says so in plain words, in her language; then it is sent.
+    expect(line.locator("[data-sync-line-error]")).to_have_text(S["err_server"], timeout=TIMEOUT)
+    expect(line.locator("[data-sync-line-summary]")).to_contain_text(
+        say(S["pending"], n=native(lang, 1))
+    )
+    server.fail_syncs = 0
+    expect(line.locator("[data-sync-line-summary]")).to_contain_text(S["all_sent"], timeout=TIMEOUT)
+    expect(line.locator("[data-sync-line-error]")).to_be_hidden()
+    last_sync = S["last_sync"].split("{time}")[0]
+    expect(line.locator("[data-sync-line-summary]")).to_contain_text(last_sync)
+    assert len(rows(server, "SELECT id FROM session_logs WHERE id = ?", (log_id,))) == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_background_sync_sends_the_outbox_with_every_page_closed(server, page: Page, errors, lang):
+    page.goto(f"{server.url}/{lang}/")
+    page.evaluate(CONTROLLED)
+    page.wait_for_selector("[data-offline][data-state=ready]", timeout=60_000)
+    enrol_phone(page, server, lang)
+    open_logbook(page, server, lang)
+    S = strings(page)
+    page.context.set_offline(True)
+    fill_log(page)
+    save(page)
+    log_id = saved_log_id(page)
+    tags = page.evaluate("navigator.serviceWorker.ready.then((r) => r.sync.getTags())")
+    assert "toolkit-outbox" in tags  # asked for while offline
+    page.goto(f"{server.url}/{lang}/")  # the home page, offline, from the worker's cache
+    expect(page.locator("[data-sync-line-summary]")).to_contain_text(
+        say(S["pending"], n=native(lang, 1))
+    )
+    page.evaluate("document.fonts.ready")
+    shot(page, f"home-offline-unsent-{lang}.png")
+
+    # Close every page of the app; the connection returns; the browser fires the sync event.
+    context = page.context
+    blank = context.new_page()
+    page.close()
+    context.set_offline(False)
+    cdp = context.new_cdp_session(blank)
+    registrations: list[dict] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while not registrations and time.monotonic() < deadline:
+        blank.wait_for_timeout(100)
+    registration = next(r for r in registrations if r["scopeURL"] == f"{server.url}/")
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": server.url,
+            "registrationId": registration["registrationId"],
+            "tag": "toolkit-outbox",
+            "lastChance": False,
+        },
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if rows(server, "SELECT id FROM session_logs WHERE id = ?", (log_id,)):
+            break
+        blank.wait_for_timeout(200)
+    assert len(rows(server, "SELECT id FROM session_logs WHERE id = ?", (log_id,))) == 1
+
+
+# ---------------------------------------------------------------- 4. voids
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_void_dialog_has_two_different_verbs_and_a_voided_log_is_read_only(
+    server, page: Page, errors, lang
+):
+    open_logbook(page, server, lang)
+    S = strings(page)
+    fill_log(page)
+    save(page)
+    log_id = saved_log_id(page)
+    page.locator(f"[data-open='{log_id}']").click()
+    page.locator("[data-void]").click()
+    dialog = page.locator("[data-confirm]")
+    keep, void = dialog.locator("[data-confirm-cancel]"), dialog.locator("[data-confirm-ok]")
+    expect(keep).to_have_text(S["keep_log"])
+    expect(void).to_have_text(S["void_yes"])
+    assert S["keep_log"] != S["void_yes"] and S["keep_log"] not in S["void_yes"]
+    verb = S["void_yes"].split()[-2]  # रद्द / منسوخ: not "cancel" beside "cancel the log"
+    assert verb not in S["keep_log"]
+    colours = [b.evaluate("(node) => getComputedStyle(node).backgroundColor") for b in (keep, void)]
+    assert colours[0] != colours[1]
+    page.evaluate("document.fonts.ready")
+    shot(page, f"void-dialog-{lang}.png")
+    void.click()
+    expect(page.locator(f"[data-log-id='{log_id}'] .badge.voided")).to_have_text(S["voided"])
+
+    page.goto(f"{server.url}/{lang}/log/{log_id}")
+    expect(page.locator("[data-logbook]")).to_have_attribute("data-ready", "true")
+    expect(page.locator("[data-voided-marker]")).to_have_text(S["voided_marker"])
+    expect(page.locator("#f-participants")).to_be_disabled()
+    expect(page.locator("[data-save]")).to_be_disabled()
+    rev = outbox_log(page, log_id)["record"]["rev"]
+    page.locator("[data-restore]").click()
+    expect(page.locator("[data-form-message]")).to_have_text(S["restored_done"])
+    expect(page.locator("#f-participants")).to_be_enabled()
+    entry = outbox_log(page, log_id)
+    assert entry["record"]["voided"] is False and entry["record"]["rev"] >= rev
+    assert entry["state"] == "queued"
+
+
+# ---------------------------------------------------------------- 5. enrolment
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_enrolment_code_typed_with_native_digits_spaces_and_lower_case(
+    server, page: Page, errors, lang
+):
+    page.goto(f"{server.url}/{lang}/enrol")
+    expect(page.locator("[data-enrol]")).to_have_attribute("data-ready", "true")
+    S = strings(page)
+    note = page.locator("[data-enrol-message]")
+    page.fill("#enrol-code", "zzzz zzzz")
+    page.locator("[data-enrol-form] button[type=submit]").click()
+    expect(note).to_have_attribute("data-kind", "error")
+    expect(note).to_contain_text(S["enrol_failed"].split("{error}")[0].strip())
+    failed = note.evaluate(
+        "(n) => [getComputedStyle(n).backgroundColor, getComputedStyle(n, '::before').content]"
+    )
+
+    code = new_code(server, unique_name(), COUNTRY[lang])
+    while not re.search(r"\d", code):  # a code with a digit, so a native digit is typed
+        code = new_code(server, unique_name(), COUNTRY[lang])
+    raw = code.replace("-", "")
+    typed = f"{native(lang, raw[:4]).lower()} {native(lang, raw[4:]).lower()}"
+    assert re.search(r"[०-९۰-۹]", typed)
+    page.fill("#enrol-code", typed)
+    page.locator("[data-enrol-form] button[type=submit]").click()
+    expect(page.locator("[data-enrol]")).to_have_attribute("data-enrolled", "true")
+    expect(note).to_have_attribute("data-kind", "ok")
+    done = note.evaluate(
+        "(n) => [getComputedStyle(n).backgroundColor, getComputedStyle(n, '::before').content]"
+    )
+    assert failed[0] != done[0] and "✕" in failed[1] and "✓" in done[1]
