@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from .guides import language_or_404, library
 from .i18n import current_lang
+from .identifying import load_rules as load_identifying_rules
 from .languages import LANGUAGES
 from .version import APP_VERSION
 from .vocabulary import (
@@ -279,6 +280,7 @@ def logbook_data(lang: str) -> dict:
         },
         "countries": {code: _label(COUNTRY_LABELS, code) for code in COUNTRIES},
         "strings": {key: str(text) for key, text in JS_STRINGS.items()},
+        "identifying": load_identifying_rules(),
     }
 
 

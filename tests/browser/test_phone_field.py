@@ -77,6 +77,7 @@ def server(tmp_path_factory):
             "SECRET_KEY": "test",
             "CONTENT_DIR": str(ROOT / "content"),
             "BUILD_DIR": str(tmp / "build"),
+            "WTF_CSRF_ENABLED": False,  # the coordinator's login from the in-process client
         }
     )
     write_precache(app)
@@ -425,3 +426,110 @@ def test_enrolment_code_typed_with_native_digits_spaces_and_lower_case(
         "(n) => [getComputedStyle(n).backgroundColor, getComputedStyle(n, '::before').content]"
     )
     assert failed[0] != done[0] and "✕" in failed[1] and "✓" in done[1]
+
+
+# ---------------------------------------------------------------- 6. first install
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_first_install_shows_progress_near_the_top_and_resumes_after_a_drop(
+    server, page: Page, errors, lang
+):
+    server.slow_fetches = 0.08  # one file at a time, like a slow link: progress is visible
+    page.goto(f"{server.url}/{lang}/")
+    P = pwa_strings(page)
+    page.evaluate("window.__not_reloaded = true")
+    box = page.locator("[data-install-progress]")
+    text = box.locator("[data-install-progress-text]")
+    expect(text).to_have_text(pattern(P["progress"]), timeout=TIMEOUT)
+    assert box.bounding_box()["y"] < 200  # near the top, not seven screens down
+    page.evaluate("document.fonts.ready")
+    shot(page, f"first-install-progress-{lang}.png")
+    page.wait_for_timeout(1000)  # some files saved, then the connection drops
+    server.down = True
+    expect(box).to_have_attribute("data-state", "dropped", timeout=TIMEOUT)
+    expect(text).to_have_text(pattern(P["dropped"]))
+    server.down = False
+    server.slow_fetches = 0.0
+    # Resumed by itself, without a reload: the language is ready and the box goes away.
+    expect(page.locator("[data-offline][data-state=ready]")).to_be_visible(timeout=60_000)
+    expect(box).to_be_hidden()
+    assert page.evaluate("window.__not_reloaded === true")
+
+
+# ---------------------------------------------------------------- 7. identifying text
+
+IDENTIFYING = {
+    "ne": ["सीता दिदीले भनिन्", "गीता तामाङले सोधिन्", "सीताले भनिन्"],
+    "ur": ["شازیہ نے کہا", "شازیہ باجی نے بتایا", "نسرین خان نے پوچھا"],
+}
+# Everyday notes that must pass, or she learns to click the warning away.
+ORDINARY = [
+    "उनले भनिन् एजेन्टले रु. 150000 माग्यो",
+    "सबै दिदीबहिनीहरू आउनुभयो",
+    "गाउँका दिदीले भनिन्",
+    "महिलाले सोधिन्",
+    "انہوں نے کہا کہ ایجنٹ نے 150000 روپے مانگے",
+    "سب باجی آئیں",
+    "خاتون نے پوچھا",
+    "Met on 2026-11-20; 14 women, 3 returnees; Rs 1500000 for Qatar",
+]
+PHONES = ["९८४१२३४५६७", "۰۳۰۰۱۲۳۴۵۶۷", "+977-1-4412345", "0300 1234567"]
+
+
+def test_the_phone_and_the_server_apply_one_rule_set(server, page: Page, errors):
+    """The same answers from privacy-check.js (browser) and toolkit/identifying.py (server)."""
+    from toolkit.identifying import findings
+
+    open_logbook(page, server, "ne")
+    corpus = [*IDENTIFYING["ne"], *IDENTIFYING["ur"], *ORDINARY, *PHONES, "Sita Devi said"]
+    corpus += [f"{a} — {b}" for a, b in zip(ORDINARY, PHONES * 2, strict=False)]
+    browser = page.evaluate(
+        """async (texts) => {
+          const {privacyFindings} = await import('/static/js/privacy-check.js');
+          return texts.map((text) => privacyFindings(text));
+        }""",
+        corpus,
+    )
+    assert browser == [findings(text) for text in corpus]
+    assert all(findings(text)["names"] for text in IDENTIFYING["ne"] + IDENTIFYING["ur"])
+    assert not any(findings(text)["names"] or findings(text)["phones"] for text in ORDINARY)
+    assert all(findings(text)["phones"] for text in PHONES)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_everyday_phrasing_of_a_name_is_caught_and_the_server_flags_what_was_let_through(
+    server, page: Page, errors, lang
+):
+    from toolkit.coordinator import create_coordinator
+    from toolkit.db import connect
+
+    enrol_phone(page, server, lang)
+    open_logbook(page, server, lang)
+    S = strings(page)
+    note = IDENTIFYING[lang][0]
+    fill_log(page, notes=note)
+    page.locator("[data-save]").click()
+    dialog = page.locator("[data-confirm]")
+    expect(dialog.locator("[data-confirm-title]")).to_have_text(S["privacy_title"])
+    expect(dialog.locator("[data-confirm-matches]")).to_contain_text(S["privacy_name"])
+    dialog.locator("[data-confirm-ok]").click()  # she says it identifies no one: it is sent
+    expect(page.locator("[data-log-list] [data-log-id]")).to_have_count(1)
+    log_id = saved_log_id(page)
+    expect(
+        page.locator(f"[data-log-id='{log_id}'] .badge[data-state='acknowledged']")
+    ).to_have_count(1, timeout=TIMEOUT)
+    # The server flags it for the coordinator, computed from what it already has: no new column.
+    db = connect(server.app.config["DATABASE"])
+    username = f"coord-{uuid.uuid4().hex[:6]}"
+    create_coordinator(db, username, "a long enough password 1", role="admin", lang="en")
+    columns = {column.name for column in db["session_logs"].columns}
+    db.conn.close()
+    assert not {"flag", "flags", "review", "identifying"} & columns
+    client = server.app.test_client()
+    client.post(
+        "/coordinator/login", data={"username": username, "password": "a long enough password 1"}
+    )
+    html = client.get("/coordinator/identifying").get_data(as_text=True)
+    assert f'data-review-log="{log_id}"' in html
+    assert note.split()[0] in html

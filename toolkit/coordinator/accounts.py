@@ -197,6 +197,7 @@ def password():
 NAV_LINKS = (
     ("coordinator.facilitators", _l("Facilitators and phones")),
     ("coordinator.attention", _l("Needs attention")),
+    ("coordinator.identifying", _l("Notes to review")),
     ("coordinator.import_logs", _l("Import logs")),
     ("coordinator.password", _l("Passwords")),
 )
