@@ -337,24 +337,5 @@ def enrol(lang: str):
     return render_template("logbook/enrol.html", data=data)
 
 
-# What the header of every page says about unsent logs (static/js/sync-anywhere.js).
-SYNC_LINE_KEYS = (
-    "pending",
-    "attention",
-    "all_sent",
-    "last_sync",
-    "never_synced",
-    "syncing",
-    *(key for key in JS_STRINGS if key.startswith("err_")),
-)
-
-
-def sync_strings() -> dict:
-    """The header's sync messages in the page's language, and its digits."""
-    strings = {key: str(JS_STRINGS[key]) for key in SYNC_LINE_KEYS}
-    return {**strings, "digits": LANGUAGES[current_lang()].digits}
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.context_processor(lambda: {"sync_strings": sync_strings})

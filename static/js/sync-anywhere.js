@@ -5,11 +5,12 @@
 // when the connection returns with the app closed. The header line shows the unsent count, the last
 // successful sync and the last error, in the page's language (strings from the page's JSON block).
 
-import * as outbox from './outbox.js';
+let outbox = null; // ./outbox.js, loaded only on a phone that has logs (not on a first visit)
 
 const line = document.querySelector('[data-sync-line]');
-const S = JSON.parse(document.getElementById('sync-strings')?.textContent || '{}');
-const DIGITS = S.digits || '';
+const LANG = document.documentElement.lang;
+let S = null; // the logbook's messages in this language
+let DIGITS = '';
 const ERROR_TEXT = {
   offline: 'err_offline', network: 'err_network', timeout: 'err_timeout', server: 'err_server',
   busy: 'err_busy', token: 'err_token', revoked: 'err_revoked', too_large: 'err_too_large',
@@ -30,10 +31,37 @@ function showTime(iso) {
   }).format(new Date(iso)));
 }
 
+/**
+ * The messages come from the log page's JSON block, which the service worker keeps offline: one
+ * copy per language instead of one in every guide page. Read only when there is something to say.
+ */
+async function messages() {
+  if (S) return S;
+  const own = document.getElementById('logbook-data');
+  let html = null;
+  if (!own) {
+    const url = `/${LANG}/log`;
+    const saved = globalThis.caches ? await caches.match(url) : null; // offline: the worker's copy
+    html = await (saved || (await fetch(url, { credentials: 'omit' }))).text();
+  }
+  const block = own ? own.textContent
+    : new DOMParser().parseFromString(html, 'text/html').getElementById('logbook-data').textContent;
+  const data = JSON.parse(block);
+  DIGITS = data.digits || '';
+  S = data.strings;
+  return S;
+}
+
 /** The header line: "Waiting to send: 1 · Last sent …" and the last error in plain words. */
 async function render() {
   if (!line) return;
   const summary = await outbox.syncSummary();
+  // Nothing to say on a phone that never logged anything: keep the header quiet.
+  if (!(summary.pending || summary.attention || summary.lastSuccessAt || summary.device)) {
+    line.hidden = true;
+    return;
+  }
+  await messages();
   const parts = [];
   if (summary.syncing) parts.push(S.syncing);
   if (summary.pending) parts.push(say(S.pending, { n: digits(summary.pending) }));
@@ -52,12 +80,19 @@ async function render() {
   errorNode.hidden = !shown;
   if (shown) errorNode.dataset.code = error.code;
   else delete errorNode.dataset.code;
-  // Nothing to say on a phone that never logged anything: keep the header quiet.
-  line.hidden = !(summary.pending || summary.attention || summary.lastSuccessAt || summary.device);
+  line.hidden = false;
+}
+
+/** Whether this phone has the logbook's database: a first visit has none and loads nothing more. */
+async function hasOutbox() {
+  if (!('indexedDB' in globalThis)) return false;
+  if (!indexedDB.databases) return true;
+  return (await indexedDB.databases()).some((db) => db.name === 'toolkit');
 }
 
 async function start() {
-  if (!('indexedDB' in globalThis)) return;
+  if (!(await hasOutbox())) return;
+  outbox = await import('./outbox.js');
   outbox.subscribe(() => { render().catch(() => {}); });
   window.addEventListener('online', () => outbox.syncWhenOnline());
   window.addEventListener('offline', () => { render().catch(() => {}); });

@@ -202,7 +202,9 @@ self.addEventListener("message", (event) => {
 // --- Background Sync: the outbox leaves when the connection returns, even with every page closed. ---
 // The same code as the pages' (outbox-core.js, a classic script), so a log is sent exactly as they would.
 
-importScripts({{ url_for('static', filename='js/outbox-core.js')|tojson }});
+// The same URL the pages import (no ?v=), so one download serves both; an update of the file is an
+// update of the worker (the browser compares imported scripts byte for byte).
+importScripts(STATIC + "js/outbox-core.js");
 
 function sendOutbox() {
   return self.ToolkitOutbox.syncInWorker();
