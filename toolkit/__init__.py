@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from . import api, cli, coordinator, db, guides, i18n, runner, security
+    from . import api, cli, coordinator, db, elsewhere, guides, i18n, runner, security
 
     security.init_app(app)
     db.init_app(app)
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     runner.init_app(app)
     coordinator.init_app(app)
     api.init_app(app)
+    elsewhere.init_app(app)
     from . import logbook
 
     logbook.init_app(app)

@@ -17,6 +17,8 @@
   const DB_VERSION = 1;
   const SYNC_URL = '/api/v1/sync';
   const SYNC_TAG = 'toolkit-outbox'; // the Background Sync tag sw.js listens for
+  const ELSEWHERE_URL = '/api/v1/themes';
+  const ELSEWHERE_MAX_AGE_MS = 60 * 60 * 1000;
   const MAX_BATCH = 200; // DESIGN.md: at most 200 records and 1 MB per request
   const MAX_BATCH_BYTES = 900 * 1024;
   const RETENTION_DAYS = 180; // acknowledged logs stay listed this long
@@ -472,6 +474,33 @@
     return sync();
   }
 
+  /**
+   * What women in other sessions asked about (toolkit/elsewhere.py): the server's suppressed theme
+   * counts for her country and district, kept on the phone so the pages show them offline. Asked
+   * after a sync that sent something, or when the saved answer is over an hour old.
+   */
+  async function refreshElsewhere(device, sent) {
+    const saved = await getKey('elsewhere');
+    if (saved && !sent && Date.now() - (saved.fetched || 0) < ELSEWHERE_MAX_AGE_MS) return;
+    const defaults = await getKey('form-defaults');
+    const district = defaults && defaults.district ? `?district=${encodeURIComponent(defaults.district)}` : '';
+    try {
+      const response = await fetch(`${ELSEWHERE_URL}${district}`, {
+        headers: { Authorization: `Bearer ${device.token}` }, cache: 'no-store', credentials: 'omit',
+      });
+      if (!response.ok) return;
+      const body = await response.json();
+      if (!body || !Array.isArray(body.themes)) return;
+      await putKey('elsewhere', { ...body, fetched: Date.now() });
+    } catch {
+      // offline or an old server: keep what was saved
+    }
+  }
+
+  async function getElsewhere() {
+    return (await getKey('elsewhere')) || null;
+  }
+
   async function syncAll() {
     const device = await getDevice();
     if (!device || !device.token) return { sent: 0, enrolled: false };
@@ -501,6 +530,7 @@
         return { sent, error: failure.code };
       }
     }
+    await refreshElsewhere(device, sent);
     return { sent, enrolled: true };
   }
 
@@ -692,6 +722,7 @@
     isUnlocked,
     requestBackgroundSync,
     syncInWorker,
+    getElsewhere,
     SYNC_TAG,
   };
 })(globalThis);

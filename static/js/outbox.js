@@ -40,5 +40,6 @@ export const {
   isUnlocked,
   requestBackgroundSync,
   syncInWorker,
+  getElsewhere,
   SYNC_TAG,
 } = globalThis.ToolkitOutbox;

@@ -10,6 +10,7 @@ let outbox = null; // ./outbox.js, loaded only on a phone that has logs (not on 
 const line = document.querySelector('[data-sync-line]');
 const LANG = document.documentElement.lang;
 let S = null; // the logbook's messages in this language
+let THEME_LABELS = {};
 let DIGITS = '';
 const ERROR_TEXT = {
   offline: 'err_offline', network: 'err_network', timeout: 'err_timeout', server: 'err_server',
@@ -48,6 +49,7 @@ async function messages() {
     : new DOMParser().parseFromString(html, 'text/html').getElementById('logbook-data').textContent;
   const data = JSON.parse(block);
   DIGITS = data.digits || '';
+  THEME_LABELS = data.theme_labels || {};
   S = data.strings;
   return S;
 }
@@ -90,13 +92,34 @@ async function hasOutbox() {
   return (await indexedDB.databases()).some((db) => db.name === 'toolkit');
 }
 
+/** "Women in other sessions asked about: …" on the home page and each guide's feedback step. */
+async function renderElsewhere() {
+  const spots = document.querySelectorAll('[data-elsewhere]');
+  if (!spots.length) return;
+  const saved = await outbox.getElsewhere();
+  const local = saved && saved.district && saved.district.themes.length ? saved.district.themes : null;
+  const themes = (local || (saved ? saved.themes : [])).slice(0, 5);
+  if (!themes.length) return;
+  await messages();
+  const separator = LANG === 'ur' ? '، ' : ', ';
+  const names = themes.map(([code]) => THEME_LABELS[code] || code).join(separator);
+  for (const spot of spots) {
+    spot.textContent = say(S.elsewhere, { themes: names });
+    spot.hidden = false;
+  }
+}
+
 async function start() {
   if (!(await hasOutbox())) return;
   outbox = await import('./outbox.js');
-  outbox.subscribe(() => { render().catch(() => {}); });
+  outbox.subscribe(() => {
+    render().catch(() => {});
+    renderElsewhere().catch(() => {});
+  });
   window.addEventListener('online', () => outbox.syncWhenOnline());
   window.addEventListener('offline', () => { render().catch(() => {}); });
   await render();
+  await renderElsewhere();
   const { pending } = await outbox.syncSummary();
   if (pending) {
     if (navigator.onLine === false) outbox.requestBackgroundSync();

@@ -533,3 +533,80 @@ def test_everyday_phrasing_of_a_name_is_caught_and_the_server_flags_what_was_let
     html = client.get("/coordinator/identifying").get_data(as_text=True)
     assert f'data-review-log="{log_id}"' in html
     assert note.split()[0] in html
+
+
+# ---------------------------------------------------------------- 9. what women elsewhere ask about
+
+
+def add_sessions(server, country: str, themes: list[str], n: int, district: str) -> None:
+    """Logs from other facilitators of the country, as the server would hold them."""
+    import datetime as dt
+    import json
+
+    from toolkit.db import connect
+    from toolkit.enrolment import create_facilitator
+
+    db = connect(server.app.config["DATABASE"])
+    facilitator = create_facilitator(db, unique_name(), country)["id"]
+    for _ in range(n):
+        db["session_logs"].insert(
+            {
+                "id": str(uuid.uuid4()),
+                "rev": 1,
+                "device_id": str(uuid.uuid4()),
+                "facilitator_id": facilitator,
+                "guide": "lw-our-work",
+                "lang": "ne",
+                "held_on": dt.date.today().isoformat(),
+                "minutes": 60,
+                "district": district,
+                "venue_type": "school",
+                "participants": 10,
+                "themes": json.dumps(themes),
+                "voided": 0,
+            },
+            alter=False,
+        )
+    db.conn.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_what_women_elsewhere_asked_shows_offline_and_small_cells_stay_hidden(
+    server, page: Page, errors, lang
+):
+    country = COUNTRY[lang]
+    district = "Kathmandu" if lang == "ne" else "Lahore"
+    add_sessions(server, country, ["organising", "documents-passport"], 6, district)
+    add_sessions(server, country, ["violence-referral"], 2, district)  # a small cell
+    page.goto(f"{server.url}/{lang}/")
+    page.evaluate(CONTROLLED)
+    page.wait_for_selector("[data-offline][data-state=ready]", timeout=60_000)
+    enrol_phone(page, server, lang)
+    open_logbook(page, server, lang)
+    S = strings(page)
+    labels = page.evaluate(
+        "JSON.parse(document.getElementById('logbook-data').textContent).theme_labels"
+    )
+    fill_log(page, district=district)
+    save(page)
+    log_id = saved_log_id(page)
+    expect(
+        page.locator(f"[data-log-id='{log_id}'] .badge[data-state='acknowledged']")
+    ).to_have_count(1, timeout=TIMEOUT)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not page.evaluate(
+        "import('/static/js/outbox.js').then((m) => m.getElsewhere())"
+    ):
+        page.wait_for_timeout(100)
+    page.context.set_offline(True)
+    for path in (f"/{lang}/", f"/{lang}/guides/ng-agent"):
+        page.goto(server.url + path)
+        spot = page.locator("[data-elsewhere]")
+        expect(spot).to_be_visible()
+        expect(spot).to_contain_text(S["elsewhere"].split("{themes}")[0].strip())
+        expect(spot).to_contain_text(labels["organising"])
+        expect(spot).to_contain_text(labels["documents-passport"])
+        assert labels["violence-referral"] not in spot.text_content()
+    # On the guide page it sits in the feedback step.
+    assert page.locator("#feedback [data-elsewhere]").count() == 1
+    page.context.set_offline(False)
