@@ -610,3 +610,30 @@ def test_what_women_elsewhere_asked_shows_offline_and_small_cells_stay_hidden(
     # On the guide page it sits in the feedback step.
     assert page.locator("#feedback [data-elsewhere]").count() == 1
     page.context.set_offline(False)
+
+
+# ---------------------------------------------------------------- 10. tap targets
+
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'a[href], button, select, input, textarea, summary, [role=button]')]
+  .filter((node) => node.getClientRects().length && getComputedStyle(node).visibility !== 'hidden')
+  // A checkbox is tapped through its label (the whole row), and links inside running text are
+  // exempt (WCAG 2.5.8): only the controls a thumb has to hit on their own are measured.
+  .map((node) => node.closest('label.check') || node)
+  .filter((node) => !node.closest('.block, .lead, .guide-facts, .hint'))
+  .map((node) => {
+    const box = node.getBoundingClientRect();
+    return [node.tagName, (node.textContent || node.name || '').trim().slice(0, 40),
+      Math.round(box.width), Math.round(box.height)];
+  })
+  .filter(([, , width, height]) => width < 44 || height < 44)"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_control_is_at_least_44_px(server, page: Page, lang):
+    small = []
+    for path in ("/", "/guides/ng-agent", "/guides/ng-agent/run", "/log", "/enrol", "/offline"):
+        page.goto(f"{server.url}/{lang}{path}")
+        page.evaluate("document.fonts.ready")
+        small += [(path, *found) for found in page.evaluate(SMALL_TARGETS)]
+    assert small == []
