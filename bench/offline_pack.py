@@ -8,13 +8,20 @@ saved every guide, runner, log and enrol page of that language, its fonts and sc
 response body the server sends meanwhile is counted as it leaves the app, encoded (gzip) as on the
 wire: the page's own requests and the worker's. Then, offline, one runner page must still open.
 
+Then the same on a throttled link (default 40 KB/s shared by every response, 300 ms before each
+response's first byte, as on a poor mobile connection): the time until "ready offline", as a ratio
+to the floor of pack bytes ÷ bandwidth (no install can be faster than its bytes on that link).
+
 Prints `measure | figure | budget | ratio | pass/fail` lines; exits 1 when a budget is missed.
 1 KB = 1,000 bytes (the stricter reading of the budget).
+
+    .venv/bin/python bench/offline_pack.py --lang ur --throttle 40,300
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -31,6 +38,9 @@ from toolkit.languages import LANGUAGES  # noqa: E402
 from toolkit.precache import write_precache  # noqa: E402
 
 BUDGET_BYTES = 400_000
+# Time to ready on a throttled link, as a multiple of bytes ÷ bandwidth: latency and request
+# overhead on top of the bytes may cost at most half as much again.
+BUDGET_TIME_RATIO = 1.5
 READY_TIMEOUT_MS = 120_000
 QUIET_SECONDS = 1.0  # after "ready", wait this long with no request before reading the count
 
@@ -73,6 +83,33 @@ class ByteCounter:
                 body.close()
 
 
+class Throttle:
+    """WSGI middleware: one shared link of `rate` bytes/s, and `latency` s before each first byte."""
+
+    def __init__(self, app, rate: float, latency: float):
+        self.app, self.rate, self.latency = app, rate, latency
+        self.lock = threading.Lock()
+        self.next_free = 0.0
+        self.enabled = False
+
+    def __call__(self, environ, start_response):
+        body = self.app(environ, start_response)
+        if not self.enabled:
+            yield from body
+            return
+        time.sleep(self.latency)
+        try:
+            for chunk in body:
+                with self.lock:  # the bytes queue on the one link, whoever asked for them
+                    self.next_free = max(time.monotonic(), self.next_free) + len(chunk) / self.rate
+                    ready_at = self.next_free
+                time.sleep(max(0.0, ready_at - time.monotonic()))
+                yield chunk
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+
 def measure(browser, server, counter: ByteCounter, lang: str) -> dict:
     """Bytes sent to a fresh profile until `/<lang>/` reports ready offline; then check offline."""
     context = browser.new_context(viewport={"width": 360, "height": 640})
@@ -108,18 +145,32 @@ def main() -> int:
     parser.add_argument(
         "--lang", action="append", choices=list(LANGUAGES), help="language(s); default: all"
     )
+    parser.add_argument(
+        "--throttle",
+        default="40,300",
+        help="KB/s,ms of the slow link for time to ready (default 40,300); 'off' to skip",
+    )
     args = parser.parse_args()
     langs = args.lang or list(LANGUAGES)
+    throttle = None if args.throttle == "off" else [float(x) for x in args.throttle.split(",")]
     failures = 0
+    slow: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         server = start_server(Path(tmp), BUILD_DIR=str(Path(tmp) / "build"))
         try:
             write_precache(server.app)
             counter = ByteCounter(server.app.wsgi_app)
-            server.app.wsgi_app = counter
+            link = Throttle(
+                counter, rate=(throttle or [40])[0] * 1000, latency=(throttle or [0, 0])[1] / 1000
+            )
+            server.app.wsgi_app = link
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 results = {lang: measure(browser, server, counter, lang) for lang in langs}
+                if throttle:
+                    link.enabled = True
+                    slow = {lang: measure(browser, server, counter, lang) for lang in langs}
+                    link.enabled = False
                 browser.close()
         finally:
             server.stop()
@@ -143,6 +194,18 @@ def main() -> int:
         if args.detail:
             for url, size in sorted(result["by_url"].items(), key=lambda item: -item[1]):
                 print(f"    {size:>9,} B  {url}")
+    for lang, result in slow.items():
+        floor = result["bytes"] / (throttle[0] * 1000)
+        ratio = result["seconds"] / floor
+        passed = ratio <= BUDGET_TIME_RATIO and result["offline_ok"]
+        failures += not passed
+        print(
+            f"time to ready {lang} at {throttle[0]:g} KB/s, {throttle[1]:g} ms | "
+            f"{result['seconds']:.1f} s (floor {floor:.1f} s = {result['bytes'] / 1000:.0f} KB "
+            f"÷ {throttle[0]:g} KB/s) | {BUDGET_TIME_RATIO}× floor | {ratio:.2f} | "
+            f"{'pass' if passed else 'FAIL'}"
+        )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 1 if failures else 0
 
 

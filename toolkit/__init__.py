@@ -49,7 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_secret_key(app)
     trust_proxies(app)  # proxy headers count only as TRUSTED_PROXIES says (docs/DEPLOY.md)
 
-    from . import api, cli, coordinator, db, guides, i18n, runner, security
+    from . import api, cli, coordinator, db, elsewhere, guides, i18n, runner, security
 
     security.init_app(app)
     db.init_app(app)
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     runner.init_app(app)
     coordinator.init_app(app)
     api.init_app(app)
+    elsewhere.init_app(app)
     from . import logbook
 
     logbook.init_app(app)

@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .keys import read_or_create_key
+from .languages import ascii_digits
 from .sync import iso, utc_now
 from .vocabulary import COUNTRIES
 
@@ -132,7 +133,8 @@ def normalise_code(text: str) -> str | None:
     """What a person typed, as the code's 8 characters; None when it cannot be a code."""
     if not isinstance(text, str):
         return None
-    raw = text.strip().upper().translate(_SEPARATORS)
+    # ४/۴ typed on a Nepali or Urdu keyboard are the same digits; any spaces and either case.
+    raw = "".join(ascii_digits(text).upper().translate(_SEPARATORS).split())
     if len(raw) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in raw):
         return None
     return raw

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from .guides import language_or_404, library
 from .i18n import current_lang
+from .identifying import load_rules as load_identifying_rules
 from .languages import LANGUAGES
 from .version import APP_VERSION
 from .vocabulary import (
@@ -174,10 +175,25 @@ JS_STRINGS = {
     "saved": _l("Saved on this phone. It will be sent when there is a connection."),
     "draft_saved": _l("Draft saved on this phone. It is not sent until you save the log."),
     "void_confirm": _l(
-        "Void this log? It stays in the records, marked as entered by mistake. This cannot be undone."
+        "Void this log? It stays in the records, marked as entered by mistake, and is no longer "
+        "counted. You can restore it later."
     ),
-    "void_yes": _l("Void the log"),
+    "void_yes": _l("Void this log"),
+    "keep_log": _l("Keep the log"),
     "cancel": _l("Cancel"),
+    "voided_marker": _l("Voided: this log was entered by mistake. It is kept but not counted."),
+    "restore": _l("Restore this log"),
+    "restored_done": _l("Log restored. The change will be sent."),
+    # the same log edited in two tabs
+    "other_tab": _l(
+        "This log was changed in another tab or window after you opened it. Nothing is lost: "
+        "choose which version to keep."
+    ),
+    "saved_version": _l("Saved version"),
+    "keep_typed": _l("Keep what I typed"),
+    "take_saved": _l("Use the saved version"),
+    # what women in other sessions asked about (from the server's suppressed counts)
+    "elsewhere": _l("Women in other sessions asked about: {themes}"),
     "voided_done": _l("Log voided. The change will be sent."),
     "export_none": _l("There are no unsent logs to export."),
     "export_done": _l("Exported unsent logs: {n}"),
@@ -265,6 +281,8 @@ def logbook_data(lang: str) -> dict:
         },
         "countries": {code: _label(COUNTRY_LABELS, code) for code in COUNTRIES},
         "strings": {key: str(text) for key, text in JS_STRINGS.items()},
+        "identifying": load_identifying_rules(),
+        "theme_labels": {code: _label(THEME_LABELS, code) for code in _extended("THEMES", THEMES)},
     }
 
 

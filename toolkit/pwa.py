@@ -64,6 +64,11 @@ JS_STRINGS = {
         "Not saved yet: %(n)s of %(total)s files. Connect to the internet and try again."
     ),
     "missing_guides": _l("Guides not saved yet:"),
+    "progress": _l("Saving for offline: %(done)s of %(total)s"),
+    "dropped": _l(
+        "The connection dropped. Still missing: %(n)s of %(total)s files. Saving goes on by itself "
+        "when the connection returns."
+    ),
     "retry": _l("Try again"),
     "unsupported": _l(
         "Offline use does not work in this browser or at this address. Ask your coordinator."

@@ -99,6 +99,84 @@ function watchForUpdates(registration) {
   });
 }
 
+// --- First install: progress near the top of every page, and resuming after a dropped connection ---
+
+const RESUME_FIRST_MS = 2000;
+const RESUME_MAX_MS = 60000;
+let resumeDelay = RESUME_FIRST_MS;
+let resumeTimer = null;
+let onLanguageState = () => {}; // the home page's "On this phone" box, when there is one
+
+function progressBox() {
+  return document.querySelector("[data-install-progress]");
+}
+
+/** "Saving for offline: 23 of 48", from the worker's pack-progress messages. */
+function showProgress({ done, total }) {
+  const box = progressBox();
+  if (!box || !total) return;
+  box.hidden = false;
+  box.dataset.state = "saving";
+  box.querySelector("[data-install-progress-text]").textContent = fill(strings.progress, {
+    done: digits(done),
+    total: digits(total),
+  });
+  const bar = box.querySelector("[data-install-progress-bar]");
+  bar.max = total;
+  bar.value = done;
+}
+
+/** The connection dropped: say what is missing, and try again by itself (no reload). */
+function showDropped(state, retry) {
+  const box = progressBox();
+  if (!box) return;
+  box.hidden = false;
+  box.dataset.state = "dropped";
+  box.querySelector("[data-install-progress-text]").textContent = fill(strings.dropped, {
+    n: digits(state.missing.length),
+    total: digits(state.total),
+  });
+  clearTimeout(resumeTimer);
+  resumeTimer = setTimeout(retry, resumeDelay);
+  resumeDelay = Math.min(RESUME_MAX_MS, resumeDelay * 2);
+}
+
+function hideProgress() {
+  const box = progressBox();
+  if (box) {
+    box.hidden = true;
+    box.dataset.state = "ready";
+  }
+  clearTimeout(resumeTimer);
+  resumeDelay = RESUME_FIRST_MS;
+}
+
+/**
+ * Make this page's language ready offline on any page (not only the home page): ask the worker
+ * for what is missing, save it, and resume when the connection returns or after a pause.
+ */
+async function keepLanguageReady(registration, onState = onLanguageState) {
+  onLanguageState = onState;
+  const worker = registration.active;
+  let state = await ask(worker, { type: "status", lang });
+  if (state.missing.length) {
+    showProgress({ done: state.total - state.missing.length, total: state.total });
+    state = await ask(worker, { type: "keep", langs: [lang], lang }, KEEP_TIMEOUT).catch(() => state);
+  }
+  onState(state);
+  if (state.missing.length === 0) hideProgress();
+  else showDropped(state, () => keepLanguageReady(registration, onState).catch(() => {}));
+  return state;
+}
+
+function listenForProgress() {
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const data = event.data || {};
+    if (data.type === "pack-progress" && progressBox()?.dataset.state !== "ready") showProgress(data);
+  });
+  navigator.serviceWorker.startMessages();
+}
+
 // --- The home page: what is saved on this phone ---
 
 function formatSize(bytes) {
@@ -138,14 +216,12 @@ function showSaved(section, state) {
 
 async function saveLanguage(section, registration) {
   const text = section.querySelector("[data-offline-state]");
-  let state = await ask(registration.active, { type: "status", lang });
-  if (state.missing.length) {
+  const first = await ask(registration.active, { type: "status", lang });
+  if (first.missing.length) {
     section.dataset.state = "saving";
     text.textContent = strings.saving;
-    state = await ask(registration.active, { type: "keep", langs: [lang], lang }, KEEP_TIMEOUT);
   }
-  showSaved(section, state);
-  return state;
+  return keepLanguageReady(registration, (state) => showSaved(section, state));
 }
 
 async function showStorage(section) {
@@ -192,7 +268,7 @@ function offerOtherLanguages(section, registration, state) {
 
 async function showOfflineStatus(registration) {
   const section = document.querySelector("[data-offline]");
-  if (!section) return;
+  if (!section) return keepLanguageReady(registration);
   section.querySelector("[data-offline-panel]").hidden = false;
   const retry = section.querySelector("[data-offline-retry]");
   const save = async () => {
@@ -226,6 +302,14 @@ async function start() {
     updateViaCache: "none",
   });
   watchForUpdates(registration);
+  listenForProgress();
+  window.addEventListener("online", () => {
+    resumeDelay = RESUME_FIRST_MS;
+    if (progressBox()?.dataset.state === "dropped") {
+      clearTimeout(resumeTimer);
+      resumeTimer = setTimeout(() => keepLanguageReady(registration).catch(() => {}), 0);
+    }
+  });
   await navigator.serviceWorker.ready;
   await showOfflineStatus(registration);
 }

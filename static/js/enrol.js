@@ -11,6 +11,13 @@ const form = root.querySelector('[data-enrol-form]');
 const note = root.querySelector('[data-enrol-message]');
 const currentNote = root.querySelector('[data-enrol-current]');
 
+/** The message box: a success, an error and "working" never look alike (colour, icon, words). */
+function tell(kind, text) {
+  note.dataset.kind = kind;
+  note.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  note.textContent = text;
+}
+
 function say(template, values = {}) {
   return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : `{${key}}`));
 }
@@ -26,24 +33,24 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const code = form.elements.code.value.trim();
   if (!code) {
-    note.textContent = S.enrol_code_missing;
+    tell('error', S.enrol_code_missing);
     form.elements.code.focus();
     return;
   }
   const button = form.querySelector('button[type="submit"]');
   button.disabled = true;
-  note.textContent = S.enrol_working;
+  tell('working', S.enrol_working);
   try {
     const device = await outbox.enrol(code, DATA.lang);
-    note.textContent = say(S.enrol_done, { name: device.facilitator.name });
+    tell('ok', say(S.enrol_done, { name: device.facilitator.name }));
     form.reset();
     currentNote.hidden = true;
     history.replaceState({}, '', location.pathname); // the code is spent: keep it out of history
     root.dataset.enrolled = 'true';
     outbox.sync(); // logs saved before enrolment go now
   } catch (error) {
-    if (['offline', 'network', 'timeout'].includes(error.code)) note.textContent = S.enrol_offline;
-    else note.textContent = say(S.enrol_failed, { error: error.detail || error.message });
+    if (['offline', 'network', 'timeout'].includes(error.code)) tell('error', S.enrol_offline);
+    else tell('error', say(S.enrol_failed, { error: error.detail || error.message }));
   } finally {
     button.disabled = false;
   }

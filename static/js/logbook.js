@@ -27,6 +27,7 @@ const form = $('[data-log-form]');
 const body = $('[data-logbook-body]');
 
 let current = null; // the entry being edited, or null for a new log
+let formBase = null; // the record the form was filled from: a save checks the phone still has it
 let newId = null;
 let prefillVersion = null; // ?content_version= of the session this new log is about
 let saving = false;
@@ -129,18 +130,33 @@ function setupBsDate() {
     month.value = bs ? String(bs.month) : '1';
     day.value = bs ? digits(bs.day) : '';
   };
+  // The stored date is always the one the BS fields show: a day that does not exist, or a date
+  // still being typed, empties the AD date (so Save is blocked) instead of keeping an older value.
   const toAd = () => {
-    const iso = bsToAd(Number(asciiDigits(year.value)), Number(month.value),
-      Number(asciiDigits(day.value)));
-    if (iso) ad.value = iso;
-    showError('held_on', iso || !(year.value || day.value) ? '' : S.bad_date);
+    const { iso, problem } = bsFields();
+    ad.value = iso || '';
+    showError('bs_date', problem ? S.bad_date : '');
   };
   ad.addEventListener('input', fromAd);
   ad.addEventListener('change', fromAd);
-  for (const input of [year, month, day]) input.addEventListener('change', toAd);
-  year.addEventListener('input', toAd);
-  day.addEventListener('input', toAd);
+  for (const input of [year, month, day]) {
+    input.addEventListener('change', toAd);
+    input.addEventListener('input', toAd);
+  }
   form.addEventListener('filled', fromAd);
+}
+
+/** The Bikram Sambat fields (Nepali page) as {iso, problem}; problem when filled in but not a day. */
+function bsFields() {
+  const group = $('[data-bs-date]');
+  if (!group) return { iso: null, problem: false, present: false };
+  const year = asciiDigits(group.querySelector('[data-bs-year]').value).trim();
+  const month = group.querySelector('[data-bs-month]').value;
+  const day = asciiDigits(group.querySelector('[data-bs-day]').value).trim();
+  if (!year && !day) return { iso: null, problem: false, present: true };
+  const iso = /^\d{4}$/.test(year) && /^\d{1,2}$/.test(day)
+    ? bsToAd(Number(year), Number(month), Number(day)) : null;
+  return { iso, problem: !iso, present: true };
 }
 
 // ---------------------------------------------------------------- form: fill and read
@@ -179,6 +195,7 @@ function fillForm(record) {
 /** A new log: today's date, remembered district and place, and the query's prefill. */
 async function newForm(query = null) {
   current = null;
+  formBase = null;
   newId = crypto.randomUUID();
   prefillVersion = null;
   const defaults = (await rememberedDefaults()) || {};
@@ -269,7 +286,10 @@ function readForm() {
   const guide = f.guide.value;
   if (!guide) errors.guide = S.required_guide;
   const heldOn = f.held_on.value;
-  if (!heldOn) errors.held_on = S.required_date;
+  const bs = bsFields();
+  // Never store a date other than the one shown: a BS date must be a real day and equal the AD one.
+  if (bs.problem || (bs.iso && bs.iso !== heldOn)) errors.bs_date = S.bad_date;
+  else if (!heldOn) errors.held_on = S.required_date;
   else if (!/^\d{4}-\d{2}-\d{2}$/.test(heldOn)) errors.held_on = S.bad_date;
   else if (heldOn > todayIso(1)) errors.held_on = S.future_date;
   const minutes = number('minutes', LIMITS.minutes, true);
@@ -326,7 +346,7 @@ function showErrors(errors) {
 
 // ---------------------------------------------------------------- dialogs
 
-function confirmDialog({ title, bodyText, items = [], ok, cancel }) {
+function confirmDialog({ title, bodyText, items = [], ok, cancel, danger = false }) {
   const dialog = root.querySelector('[data-confirm]');
   dialog.querySelector('[data-confirm-title]').textContent = title;
   dialog.querySelector('[data-confirm-body]').textContent = bodyText;
@@ -337,6 +357,7 @@ function confirmDialog({ title, bodyText, items = [], ok, cancel }) {
   const okButton = dialog.querySelector('[data-confirm-ok]');
   const cancelButton = dialog.querySelector('[data-confirm-cancel]');
   okButton.textContent = ok;
+  okButton.classList.toggle('danger', danger);
   cancelButton.textContent = cancel;
   return new Promise((resolve) => {
     const finish = (answer) => {
@@ -412,7 +433,11 @@ async function saveOnce(state) {
   clearErrors();
   const id = current ? current.id : newId;
   try {
-    await outbox.saveLog(id, fields, state);
+    const saved = await outbox.saveLog(id, fields, state, current ? formBase : undefined);
+    if (saved && saved.conflict) {
+      showTabConflict(fields, saved.conflict, state);
+      return;
+    }
     await outbox.setFormDefaults({ district: fields.district, venue_type: fields.venue_type });
   } catch (error) {
     message(say(S.storage_error, { error: error.message || String(error) }));
@@ -428,8 +453,9 @@ async function saveOnce(state) {
 
 async function voidCurrent() {
   if (!current) return;
+  // Two different verbs on an action that hides a log: "Keep the log" / "Void this log".
   const sure = await confirmDialog({
-    title: S.void_yes, bodyText: S.void_confirm, ok: S.void_yes, cancel: S.cancel,
+    title: S.void_yes, bodyText: S.void_confirm, ok: S.void_yes, cancel: S.keep_log, danger: true,
   });
   if (!sure) return;
   await outbox.voidLog(current.id);
@@ -437,6 +463,49 @@ async function voidCurrent() {
   message(S.voided_done);
   await renderList();
   outbox.sync();
+}
+
+async function restoreCurrent() {
+  if (!current) return;
+  const id = current.id;
+  await outbox.restoreLog(id);
+  await openLog(id);
+  message(S.restored_done);
+  await renderList();
+  outbox.sync();
+}
+
+/** Another tab saved this log after the form was filled: show both, save nothing until she picks. */
+function showTabConflict(typed, saved, state) {
+  const box = $('[data-attention]');
+  box.replaceChildren();
+  box.hidden = false;
+  box.dataset.reason = 'other-tab';
+  box.append(el('p', { class: 'reason', text: S.other_tab }));
+  box.append(compareVersions(typed, saved.record, S.saved_version));
+  const mine = el('button', { type: 'button', 'data-keep-typed': true, text: S.keep_typed });
+  const theirs = el('button', { type: 'button', class: 'secondary', 'data-take-saved': true, text: S.take_saved });
+  mine.onclick = async () => {
+    formBase = outbox.pick(saved.record);
+    current = saved;
+    await save(state);
+  };
+  theirs.onclick = async () => {
+    await openLog(saved.id);
+  };
+  box.append(el('div', { class: 'actions' }, mine, theirs));
+  box.scrollIntoView({ block: 'start' });
+}
+
+/** A voided log opens read-only, with a clear marker and "Restore this log". */
+function showVoided(entry) {
+  const voided = Boolean(entry && entry.record.voided);
+  for (const control of form.elements) control.disabled = voided;
+  const marker = $('[data-voided-marker]');
+  marker.hidden = !voided;
+  marker.textContent = voided ? S.voided_marker : '';
+  $('[data-restore]').hidden = !voided;
+  root.dataset.voided = String(voided);
 }
 
 // ---------------------------------------------------------------- one open log
@@ -447,7 +516,9 @@ function showEditing(entry) {
   note.textContent = entry ? `${S.editing}: ${stateText(entry)}` : '';
   form.querySelector('[data-void]').hidden = !entry || Boolean(entry.record.voided);
   form.querySelector('[data-new-log]').hidden = !entry;
+  showVoided(entry);
   const box = $('[data-attention]');
+  delete box.dataset.reason;
   box.replaceChildren();
   box.hidden = !(entry && entry.state === 'needs-attention');
   if (box.hidden) return;
@@ -478,10 +549,10 @@ function showEditing(entry) {
   }
 }
 
-function compareVersions(mine, theirs) {
+function compareVersions(mine, theirs, theirsLabel = S.server_version) {
   const table = el('table', { class: 'compare' });
   table.append(el('tr', {}, el('th', { text: '' }), el('th', { text: S.your_version }),
-    el('th', { text: S.server_version })));
+    el('th', { text: theirsLabel })));
   const show = (value) => (typeof value === 'object' && value !== null ? JSON.stringify(value)
     : digits(value === null || value === undefined ? '' : String(value)));
   for (const key of outbox.RECORD_FIELDS) {
@@ -502,6 +573,7 @@ async function openLog(id) {
     return;
   }
   current = entry;
+  formBase = outbox.pick(entry.record);
   fillForm(entry.record);
   showEditing(entry);
 }
@@ -711,6 +783,7 @@ function wire() {
   });
   form.querySelector('[data-save-draft]').addEventListener('click', () => save('draft'));
   form.querySelector('[data-void]').addEventListener('click', voidCurrent);
+  $('[data-restore]').addEventListener('click', restoreCurrent);
   form.querySelector('[data-new-log]').addEventListener('click', (event) => {
     event.preventDefault();
     goTo(null, { push: true });
@@ -741,7 +814,11 @@ function wire() {
     if (!body.hidden && started) await renderList();
     if (current) {
       const fresh = await outbox.getLog(current.id);
-      if (fresh && (fresh.state !== current.state || fresh.record.rev !== current.record.rev)) {
+      if (fresh && formBase && !outbox.sameRecord(fresh.record, formBase)) {
+        // Saved from another tab while this form is open: say so now, with both versions.
+        const { fields } = readForm();
+        showTabConflict(fields, fresh, current.state === 'draft' ? 'draft' : 'queued');
+      } else if (fresh && fresh.state !== current.state) {
         current = fresh;
         showEditing(fresh);
       }

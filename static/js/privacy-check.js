@@ -1,58 +1,98 @@
 // Before notes leave the phone: does the text look like it identifies someone?
 // A warning only (the facilitator confirms or edits); nothing is blocked or sent anywhere.
+//
+// The rules are the word lists of toolkit/data/identifying.json, which the log page carries
+// (DATA.identifying); toolkit/identifying.py builds the very same patterns on the server, which flags
+// what was let through for the coordinator's review. Change the JSON, never a pattern here alone.
 
 import { asciiDigits } from './outbox.js';
 
-// Honorifics before a capitalised word ("Mrs Sharma", "smt. Gurung"), either case for the first letter.
-const LATIN_HONORIFICS = ['Mrs', 'Mr', 'Ms', 'Miss', 'Dr', 'Smt', 'Shrimati', 'Sushri', 'Kumari',
-  'Bibi', 'Begum', 'Sister', 'Didi', 'Aunty', 'Auntie', 'Madam', 'Sahiba', 'Baji'];
-const LATIN_BEFORE = new RegExp(`\\b(?:${LATIN_HONORIFICS
-  .map((word) => `[${word[0]}${word[0].toLowerCase()}]${word.slice(1)}`).join('|')})\\.?\\s+[A-Z][a-z]+`, 'g');
-// A capitalised word before a name ending ("Sita Devi", "Amina Bibi").
-const LATIN_AFTER = /\b[A-Z][a-z]+\s+(?:Devi|Kumari|Maya|Bibi|Begum|Khatun|Khatoon|Bano|Sahiba|Didi|Ji|Baji)\b/g;
-const DEVA = '\\u0900-\\u097F';
-const DEVA_BEFORE = new RegExp(`(?:श्रीमती|सुश्री|श्री)\\s*[${DEVA}]{2,}`, 'g');
-const DEVA_AFTER = new RegExp(`([${DEVA}]{2,})(\\s*)(?:जी|दिदी|दिदि|देवी|कुमारी|बहिनी)(?![${DEVA}])`, 'g');
-// Words before दिदी/बहिनी that make it "all the sisters", not a name.
-const DEVA_STOP = new Set(['सबै', 'ती', 'यी', 'ति', 'उहाँ', 'हाम्रा', 'हाम्री', 'धेरै', 'केही', 'अरू',
-  'अन्य', 'दुई', 'तीन', 'चार', 'पाँच', 'नयाँ', 'पुराना', 'ठूली', 'सानी', 'एक']);
-const ARAB = '\\u0600-\\u06FF';
-const URDU_BEFORE = new RegExp(`(?:محترمہ|مسز|بیگم)\\s+[${ARAB}]{2,}`, 'g');
-const URDU_AFTER = new RegExp(`([${ARAB}]{2,})\\s+(?:بی\\s?بی|بیبی|صاحبہ|بیگم|باجی)(?![${ARAB}])`, 'g');
-const URDU_STOP = new Set(['سب', 'یہ', 'وہ', 'کچھ', 'ان', 'ہماری', 'ہمارے', 'دو', 'تین', 'چار',
-  'بہت', 'دوسری', 'کئی', 'ایک']);
-const DATES = /\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\b/g;
-const DIGIT_RUN = /\+?\d(?:[\s\-.()]{0,2}\d){6,}/g;
-const MONEY_BEFORE = /(?:rs\.?|npr|pkr|inr|usd|sar|aed|qar|myr|रु\.?|रू\.?|₨|\$)\s*$/i;
-const MONEY_AFTER = /^\s*(?:rs\b|rupees?|रुपैयाँ|रुपियाँ|रूपैयाँ|روپے|dollars?|riyals?|ringgit|दिराम)/i;
+const PAGE_RULES = (() => {
+  try {
+    return JSON.parse(document.getElementById('logbook-data').textContent).identifying;
+  } catch {
+    return null;
+  }
+})();
+
+const DATES = /(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])|(?<![0-9])[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}(?![0-9])/g;
+const DIGIT_RUN = /\+?[0-9](?:[\s\-.()]{0,2}[0-9]){6,}/g;
+
+function escape(word) {
+  return word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'); // no "\\-": invalid in a /u pattern
+}
+
+/** Longest first, so "श्रीमती" wins over "श्री" (toolkit/identifying.py sorts the same way). */
+function alternatives(words) {
+  return [...words].sort((a, b) => b.length - a.length).map(escape).join('|');
+}
+
+const compiledCache = new WeakMap();
+
+function compile(rules) {
+  if (compiledCache.has(rules)) return compiledCache.get(rules);
+  const { phone, latin, scripts } = rules;
+  const honorifics = [...latin.honorifics].sort((a, b) => b.length - a.length)
+    .map((word) => `[${word[0]}${word[0].toLowerCase()}]${escape(word.slice(1))}`).join('|');
+  const names = [
+    [new RegExp(`(?<![A-Za-z])(?:${honorifics})\\.?\\s+[A-Z][a-z]+`, 'g'), null],
+    [new RegExp(`(?<![A-Za-z])[A-Z][a-z]+\\s+(?:${alternatives(latin.after)})(?![A-Za-z])`, 'g'), null],
+  ];
+  for (const script of scripts) {
+    const L = script.letters;
+    const word = `[${L}]{2,}`;
+    const markers = alternatives(script.markers);
+    const stop = [new Set(script.stop), script.stop_suffixes];
+    names.push(
+      [new RegExp(`(?<![${L}])(?:${alternatives(script.honorifics)})\\s+${word}(?![${L}])`, 'gu'), null],
+      [new RegExp(`(?<![${L}])(${word})\\s+(?:${alternatives(script.kinship)})(?:\\s?(?:${markers}))?(?![${L}])`, 'gu'), stop],
+      [new RegExp(`(?<![${L}])(${word})\\s+(?:${alternatives(script.surnames)})(?:\\s?(?:${markers}))?(?![${L}])`, 'gu'), stop],
+      [new RegExp(`(?<![${L}])([${L}]{2,}?)\\s?(?:${alternatives(script.agent)})\\s+(?:${alternatives(script.say)})(?![${L}])`, 'gu'), stop],
+    );
+  }
+  const compiled = {
+    minDigits: phone.min_digits,
+    moneyBefore: new RegExp(`(?:${alternatives(phone.money_before)})\\s*$`, 'i'),
+    moneyAfter: new RegExp(`^\\s*(?:${alternatives(phone.money_after)})`, 'i'),
+    names,
+  };
+  compiledCache.set(rules, compiled);
+  return compiled;
+}
+
+function stopped(word, [stopWords, suffixes]) {
+  return stopWords.has(word) || suffixes.some((suffix) => word.endsWith(suffix));
+}
 
 /**
  * What in `text` looks like a phone number (7+ digits in any script) or a person's name:
  * {phones: [...], names: [...]}, as written. A warning only: she confirms or edits.
  */
-export function privacyFindings(text) {
+export function privacyFindings(text, rules = PAGE_RULES) {
   const phones = [];
   const names = [];
-  if (!text) return { phones, names };
+  if (!text || !rules) return { phones, names };
+  const { minDigits, moneyBefore, moneyAfter, names: nameRules } = compile(rules);
   // Digit sets map one character to one, so positions in `ascii` are positions in `text`.
   const ascii = asciiDigits(text).replace(DATES, (date) => ' '.repeat(date.length));
   for (const match of ascii.matchAll(DIGIT_RUN)) {
-    const digits = match[0].replace(/\D/g, '').length;
+    const count = match[0].replace(/[^0-9]/g, '').length;
     const before = ascii.slice(Math.max(0, match.index - 8), match.index);
     const after = ascii.slice(match.index + match[0].length, match.index + match[0].length + 12);
-    if (digits >= 7 && !MONEY_BEFORE.test(before) && !MONEY_AFTER.test(after)) {
+    if (count >= minDigits && !moneyBefore.test(before) && !moneyAfter.test(after)) {
       phones.push(text.slice(match.index, match.index + match[0].length).trim());
     }
   }
-  for (const match of text.matchAll(LATIN_BEFORE)) names.push(match[0]);
-  for (const match of text.matchAll(LATIN_AFTER)) names.push(match[0]);
-  for (const match of text.matchAll(DEVA_BEFORE)) names.push(match[0]);
-  for (const match of text.matchAll(DEVA_AFTER)) {
-    if (!(match[2] && DEVA_STOP.has(match[1]))) names.push(match[0]);
-  }
-  for (const match of text.matchAll(URDU_BEFORE)) names.push(match[0]);
-  for (const match of text.matchAll(URDU_AFTER)) {
-    if (!URDU_STOP.has(match[1])) names.push(match[0]);
+  const taken = [];
+  for (const [pattern, stop] of nameRules) {
+    for (const match of text.matchAll(pattern)) {
+      if (stop && stopped(match[1], stop)) continue;
+      const start = match.index;
+      const end = start + match[0].length;
+      if (taken.some(([a, b]) => start < b && a < end)) continue;
+      taken.push([start, end]);
+      names.push(match[0].trim());
+    }
   }
   return { phones: [...new Set(phones)], names: [...new Set(names)] };
 }

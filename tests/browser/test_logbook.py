@@ -477,7 +477,7 @@ PRIVACY_CASES = [
     ("Sita Devi asked about the fee", [], ["Sita Devi"]),
     ("सीता दिदी आउनुभयो", [], ["सीता दिदी"]),
     ("श्रीमती गुरुङले सोध्नुभयो", [], ["श्रीमती गुरुङले"]),
-    ("آمنہ بی بی نے پوچھا", [], ["آمنہ بی بی"]),
+    ("آمنہ بی بی نے پوچھا", [], ["آمنہ بی بی نے"]),
     ("محترمہ فاطمہ نے بتایا", [], ["محترمہ فاطمہ"]),
     # What notes normally say must not raise the warning, or she learns to click it away.
     ("The agent asked Rs 1500000 for Qatar", [], []),

@@ -261,6 +261,7 @@ NAV_LINKS = (
     ("coordinator.facilitators", _l("Facilitators and phones")),
     ("coordinator.attention", _l("Needs attention")),
     ("coordinator.hubs", _l("Field hubs")),
+    ("coordinator.identifying", _l("Notes to review")),
     ("coordinator.import_logs", _l("Import logs")),
     ("coordinator.password", _l("Passwords")),
     ("coordinator.audit_log", _l("Audit log")),

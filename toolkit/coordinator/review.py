@@ -166,3 +166,35 @@ def attention():
     return render_template(
         "coordinator/attention.html", items=_attention_items(db), form=ResolveForm(formdata=None)
     )
+
+
+# --- notes that may identify someone --------------------------------------------------------------
+
+REVIEW_DAYS = 90  # what the phone let through recently; older notes are purged by retention anyway
+REVIEW_LIMIT = 200
+
+
+@bp.route("/identifying")
+@login_required
+def identifying():
+    """Logs whose notes the shared rules flag (names, phone numbers) though the phone let them through.
+
+    Computed when the page is opened, with the same rules as the phone (toolkit/data/identifying.json):
+    nothing new is stored about anyone, and a coordinator can ask the facilitator to edit the log.
+    """
+    from ..identifying import flagged_fields
+
+    rows = get_db().query(
+        "select id, rev, guide, held_on, district, notes, market_info from session_logs "
+        "where voided = 0 and (coalesce(notes, '') != '' or coalesce(market_info, '') != '') "
+        "and received_at >= datetime('now', ?) order by received_at desc",
+        [f"-{REVIEW_DAYS} days"],
+    )
+    items = []
+    for row in rows:
+        flagged = flagged_fields(row)
+        if flagged:
+            items.append({"log": row, "flagged": flagged})
+            if len(items) >= REVIEW_LIMIT:
+                break
+    return render_template("coordinator/identifying.html", items=items, days=REVIEW_DAYS)

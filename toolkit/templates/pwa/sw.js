@@ -89,14 +89,39 @@ async function saveEntry(cache, entry, olderCaches) {
   await store(cache, entry.url, response);
 }
 
-/** Save every page and file the languages need; rejects if any fails (an install then fails whole). */
-async function savePacks(langs) {
+/**
+ * Save every page and file the languages need, telling the open pages how far it got ("Saving for
+ * offline: 23 of 48"). Rejects if any fails (an update then fails whole); `tolerant` (a first
+ * install, where nothing older could serve) keeps what arrived so the page can resume the rest.
+ */
+async function savePacks(langs, { tolerant = false } = {}) {
   const cache = await caches.open(CACHE);
   const names = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && name !== CACHE);
   const olderCaches = await Promise.all(names.map((name) => caches.open(name)));
   const entries = new Map();
   for (const lang of langs) for (const entry of PACKS[lang] || []) entries.set(entry.url, entry);
-  await Promise.all([...entries.values()].map((entry) => saveEntry(cache, entry, olderCaches)));
+  const progress = { done: 0, failed: 0, total: entries.size };
+  const results = await Promise.allSettled(
+    [...entries.values()].map(async (entry) => {
+      try {
+        await saveEntry(cache, entry, olderCaches);
+        progress.done += 1;
+      } catch (error) {
+        progress.failed += 1;
+        throw error;
+      } finally {
+        reportProgress(progress);
+      }
+    }),
+  );
+  const failure = results.find((result) => result.status === "rejected");
+  if (failure && !tolerant) throw failure.reason;
+}
+
+/** Tell every window of this origin how far saving got (app.js shows it near the top). */
+async function reportProgress({ done, failed, total }) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) client.postMessage({ type: "pack-progress", done, failed, total });
 }
 
 async function status(lang) {
@@ -126,7 +151,9 @@ self.addEventListener("install", (event) => {
       const open = windows.map((client) => languageOf(new URL(client.url).pathname));
       const { kept, last } = await readState();
       const langs = union(kept, open, [last]);
-      await savePacks(langs);
+      // A first install keeps what arrived if the connection drops: the page resumes the rest.
+      const first = !(await caches.keys()).some((name) => name.startsWith(PREFIX));
+      await savePacks(langs, { tolerant: first });
       await updateState((state) => ({ kept: union(state.kept, langs) }));
     })(),
   );
@@ -172,6 +199,21 @@ self.addEventListener("message", (event) => {
     }
   })();
   event.waitUntil(work);
+});
+
+// --- Background Sync: the outbox leaves when the connection returns, even with every page closed. ---
+// The same code as the pages' (outbox-core.js, a classic script), so a log is sent exactly as they would.
+
+// The same URL the pages import (no ?v=), so one download serves both; an update of the file is an
+// update of the worker (the browser compares imported scripts byte for byte).
+importScripts(STATIC + "js/outbox-core.js");
+
+function sendOutbox() {
+  return self.ToolkitOutbox.syncInWorker();
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.ToolkitOutbox.SYNC_TAG) event.waitUntil(sendOutbox());
 });
 
 // --- Requests: small named strategies (squoosh style). ---
