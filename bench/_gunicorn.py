@@ -37,13 +37,15 @@ def row(measure: str, figure: str, budget: str, ratio: str, passed: bool) -> str
 
 class Gunicorn:
     """`with Gunicorn(workers=2, BENCH_ROUTES=True) as server:` … `server.url`; config goes to the
-    temporary instance/config.py. The database is a fresh, migrated SQLite file in the same folder."""
+    temporary instance/config.py. The database is a fresh, migrated SQLite file in the same folder,
+    or `database=` an existing one (kept when the server stops). `args`: more gunicorn options."""
 
-    def __init__(self, workers: int = 2, **config):
+    def __init__(self, workers: int = 2, database: str | None = None, args: tuple = (), **config):
         self.workers = workers
+        self.args = list(args)
         self.config = config
         self.directory = tempfile.mkdtemp(prefix="toolkit-bench-")
-        self.database = os.path.join(self.directory, "bench.sqlite")
+        self.database = database or os.path.join(self.directory, "bench.sqlite")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -73,6 +75,7 @@ class Gunicorn:
                 "--preload",
                 "--log-level",
                 "warning",
+                *self.args,
                 "toolkit:create_app()",
             ],
             cwd=ROOT,
@@ -104,6 +107,11 @@ class Gunicorn:
             finally:
                 connection.close()
         raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT} s")
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers (children of the master process)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

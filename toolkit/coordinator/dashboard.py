@@ -180,10 +180,18 @@ def dashboard():
     )
 
 
-def spreadsheet_safe(value) -> str:
-    """A cell a spreadsheet shows as text: formula-like cells get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+def spreadsheet_safe(value):
+    """A cell a spreadsheet shows as text: formula-like cells get a leading apostrophe.
+
+    Numbers stay numbers (the csv module writes them); None is an empty cell. Called for every
+    cell of a million-row export, so it does as little as it can.
+    """
+    if type(value) is str:
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
+    return "" if value is None else str(value)
+
+
+_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 
 
 def csv_response(rows: Iterable[list], filename: str) -> Response:
@@ -198,7 +206,7 @@ def csv_response(rows: Iterable[list], filename: str) -> Response:
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
         for number, row in enumerate(rows, 1):
-            writer.writerow([spreadsheet_safe(cell) for cell in row])
+            writer.writerow(list(map(spreadsheet_safe, row)))
             if number % CSV_CHUNK_ROWS == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -399,6 +407,7 @@ def spreadsheet_rows(rows: Iterable[tuple], include_notes: bool) -> Iterator[lis
 
     themes_of, referrals_of = _memo(theme_cells), _memo(referral_cells)
     requested_of, bs_of = _memo(requested_titles), _memo(bs_date)
+    steps_of = _memo(lambda value: len(_loaded(value, [])))
     for row in rows:
         (held_on, facilitator, guide, session_lang, district, venue, minutes, participants,
          returnees, steps, themes_json, requested_json, referrals_json, market_info, received,
@@ -415,7 +424,7 @@ def spreadsheet_rows(rows: Iterable[tuple], include_notes: bool) -> Iterator[lis
             minutes,
             participants,
             returnees,
-            len(_loaded(steps, [])),
+            steps_of(steps),
             *themes_of(themes_json),
             *referrals_of(referrals_json),
             requested_of(requested_json),
