@@ -344,3 +344,70 @@ def test_the_attention_count_reads_only_the_flagged_logs():
     db = new_db()
     shown = plan(db, "SELECT count(*) FROM session_logs WHERE conflict = 1", [])
     assert "idx_session_logs_conflict" in shown, shown
+
+
+# --- the logs CSV a coordinator opens in a spreadsheet (#13) ----------------------------------
+
+
+def test_logs_csv_for_a_spreadsheet_has_names_dates_and_columns_in_her_language(app, client):
+    import csv
+    import io
+
+    from tests.test_coordinator import add_log, login
+    from toolkit.coordinator import create_coordinator
+    from toolkit.enrolment import create_facilitator
+
+    db = connect(app.config["DATABASE"])
+    create_coordinator(db, "asha", "correct horse battery", role="admin", lang="ne")
+    meena = create_facilitator(db, "Meena Tamang", "NP")["id"]
+    db.conn.close()
+    add_log(
+        app.config["DATABASE"],
+        facilitator_id=meena,
+        district="Okara",
+        themes=json.dumps(["wages", "rest-day"]),
+        referrals=json.dumps({"legal-aid": 2}),
+        received_at="2026-10-06T09:30:00Z",
+        notes="call her at 98...",
+    )
+    login(client, password="correct horse battery")
+    response = client.post("/coordinator/export/logs.csv", data={"layout": "spreadsheet"})
+    assert response.is_streamed and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["मिति"] == "2026-10-05"  # a date a spreadsheet reads as a date
+    assert cells["मिति (विक्रम संवत्)"].endswith("वि.सं.")
+    assert cells["सहजकर्ता"] == "Meena Tamang" and meena not in text  # a name, not an id
+    assert cells["जिल्ला"] == "ओकारा"
+    assert cells["विषय: तलब"] == "1" and cells["प्रेषण: कानुनी सहायता"] == "2"
+    assert "[" not in text and "{" not in text  # no JSON
+    assert cells["प्राप्त भएको (UTC)"] == "2026-10-06 09:30:00"
+    assert "call her" not in text  # notes only when chosen
+
+    machine = client.post("/coordinator/export/logs.csv", data={"layout": "data"})
+    rows = list(csv.reader(io.StringIO(machine.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["id", "rev", "held_on"]
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["facilitator_id"] == meena and json.loads(record["themes"]) == [
+        "wages",
+        "rest-day",
+    ]
+
+
+def test_logs_csv_streams_in_chunks_and_leaves_voided_logs_out(app, client):
+    from tests.test_coordinator import login
+    from toolkit.coordinator import create_coordinator
+    from toolkit.coordinator.dashboard import CSV_CHUNK_ROWS
+
+    db = connect(app.config["DATABASE"])
+    create_coordinator(db, "asha", "correct horse battery", role="admin", lang="en")
+    for number in range(CSV_CHUNK_ROWS * 2 + 10):
+        insert_log(db, held_on=f"2026-{number % 12 + 1:02d}-01", voided=int(number == 0))
+    db.conn.close()
+    login(client, password="correct horse battery")
+    response = client.post("/coordinator/export/logs.csv?start=2026-01&end=2026-12")
+    chunks = list(response.response)
+    assert len(chunks) >= 3  # written as it is read, not built whole first
+    assert b"".join(chunks).count(b"\n") == 1 + CSV_CHUNK_ROWS * 2 + 9
