@@ -258,10 +258,8 @@ def m005_report_rollup(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (dimension, month, district, value)
         ) WITHOUT ROWID"""
     )
-    # A district's report reads its months without scanning the other districts' rows.
-    db.execute(
-        "CREATE INDEX report_rollup_by_district ON report_rollup (dimension, district, month, value, n)"
-    )
+    # No second index on the rollup: a district's report reads the period's rows of every district
+    # (tens of thousands, a few ms), and each index would be one more write per log at ingest.
     db.execute("CREATE INDEX idx_session_logs_district_held_on ON session_logs (district, held_on)")
     db.execute(
         "CREATE INDEX idx_session_logs_conflict ON session_logs (conflict) WHERE conflict = 1"

@@ -180,16 +180,12 @@ class Report:
 
 
 def rollup_query(dimension: str, by: tuple[str, ...], filters: Filters) -> tuple[str, list]:
-    """The GROUP BY that sums one dimension of report_rollup by `by`, and its parameters.
-
-    The index is named, not left to the planner (which has no statistics on a new database): the
-    primary key (dimension, month, …) serves a period, report_rollup_by_district a district's.
-    """
+    """The GROUP BY that sums one dimension of report_rollup by `by`, and its parameters: a
+    range of the primary key (dimension, month, district, value)."""
     where, params = filters.rollup_where()
-    source = "INDEXED BY report_rollup_by_district" if filters.district else "NOT INDEXED"
     columns = ", ".join(by)
     sql = (
-        f"SELECT {columns}, sum(n) FROM report_rollup {source} WHERE dimension = ?{where} "
+        f"SELECT {columns}, sum(n) FROM report_rollup WHERE dimension = ?{where} "
         f"GROUP BY {columns} HAVING sum(n) != 0"
     )
     return sql, [dimension, *params]
