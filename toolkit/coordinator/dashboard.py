@@ -194,11 +194,12 @@ def spreadsheet_safe(value):
 _FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 
 
-def csv_response(rows: Iterable[list], filename: str) -> Response:
+def csv_response(rows: Iterable[list], filename: str, escaped: bool = False) -> Response:
     """UTF-8 CSV with a BOM, so Excel opens Nepali and Urdu text correctly.
 
     Streamed: rows are written in chunks as they come (from a cursor, for the logs), so the
-    download starts at once and memory stays flat however many rows there are.
+    download starts at once and memory stays flat however many rows there are. Every cell goes
+    through `spreadsheet_safe`, unless the rows come `escaped` already (their text cells).
     """
 
     def chunks() -> Iterator[str]:
@@ -206,7 +207,7 @@ def csv_response(rows: Iterable[list], filename: str) -> Response:
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
         for number, row in enumerate(rows, 1):
-            writer.writerow(list(map(spreadsheet_safe, row)))
+            writer.writerow(row if escaped else list(map(spreadsheet_safe, row)))
             if number % CSV_CHUNK_ROWS == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -384,7 +385,6 @@ def spreadsheet_rows(rows: Iterable[tuple], include_notes: bool) -> Iterator[lis
     ]
     if include_notes:
         header.append(_("Notes"))
-    yield header
 
     def theme_cells(value):
         raised = set(map(str, _loaded(value, [])))
@@ -408,29 +408,31 @@ def spreadsheet_rows(rows: Iterable[tuple], include_notes: bool) -> Iterator[lis
     themes_of, referrals_of = _memo(theme_cells), _memo(referral_cells)
     requested_of, bs_of = _memo(requested_titles), _memo(bs_date)
     steps_of = _memo(lambda value: len(_loaded(value, [])))
+    safe = spreadsheet_safe  # text cells only: counts, 1s and dates need no escaping
+    yield list(map(safe, header))
     for row in rows:
         (held_on, facilitator, guide, session_lang, district, venue, minutes, participants,
          returnees, steps, themes_json, requested_json, referrals_json, market_info, received,
          *notes) = row  # fmt: skip
-        cells = [held_on]
+        cells = [safe(held_on)]
         if lang == "ne":
             cells.append(bs_of(held_on))
         cells += [
-            facilitator,
-            titles.get(guide, guide),
-            languages.get(session_lang, session_lang),
-            districts.get(district, district),
-            venues.get(venue, venue),
+            safe(facilitator),
+            safe(titles.get(guide, guide)),
+            safe(languages.get(session_lang, session_lang)),
+            safe(districts.get(district, district)),
+            safe(venues.get(venue, venue)),
             minutes,
             participants,
             returnees,
             steps_of(steps),
             *themes_of(themes_json),
             *referrals_of(referrals_json),
-            requested_of(requested_json),
-            market_info,
+            safe(requested_of(requested_json)),
+            safe(market_info),
             (received or "").replace("T", " ").rstrip("Z"),
-            *notes,
+            *map(safe, notes),
         ]
         yield cells
 
@@ -455,7 +457,7 @@ def export_logs():
         rows = _streamed_logs(filters, columns)
         return csv_response(_with_header(columns, rows), "session-logs-data.csv")
     rows = _streamed_logs(filters, SPREADSHEET_SOURCE + notes)
-    return csv_response(spreadsheet_rows(rows, bool(notes)), "session-logs.csv")
+    return csv_response(spreadsheet_rows(rows, bool(notes)), "session-logs.csv", escaped=True)
 
 
 def _streamed_logs(filters: Filters, columns: list[str]) -> Iterator[tuple]:
