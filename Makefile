@@ -61,6 +61,8 @@ screenshots: build
 bench: build
 	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian packages: nodejs npm (for Lighthouse)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian package: wrk (HTTP load generator)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
 
 clean:

@@ -37,16 +37,25 @@ def row(measure: str, figure: str, budget: str, ratio: str, passed: bool) -> str
 
 class Gunicorn:
     """`with Gunicorn(workers=2) as server:` … `server.url`; config goes to the temporary
-    instance/config.py. The database is a fresh, migrated SQLite file in the same folder.
-    gunicorn runs with the repository's gunicorn.conf.py (production settings); `app` may name
-    bench/_bench_app.py's factory, which adds the bench-only routes."""
+    instance/config.py. The database is a fresh, migrated SQLite file in the same folder, or
+    `database=` an existing one (kept when the server stops). gunicorn runs with the repository's
+    gunicorn.conf.py (production settings); `app` may name bench/_bench_app.py's factory, which adds
+    the bench-only routes. `args`: more gunicorn options."""
 
-    def __init__(self, workers: int = 2, app: str = "toolkit:create_app()", **config):
+    def __init__(
+        self,
+        workers: int = 2,
+        app: str = "toolkit:create_app()",
+        database: str | None = None,
+        args: tuple = (),
+        **config,
+    ):
         self.workers = workers
         self.app = app
+        self.args = list(args)
         self.config = config
         self.directory = tempfile.mkdtemp(prefix="toolkit-bench-")
-        self.database = os.path.join(self.directory, "bench.sqlite")
+        self.database = database or os.path.join(self.directory, "bench.sqlite")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -79,6 +88,7 @@ class Gunicorn:
                 str(self.workers),
                 "--log-level",
                 "warning",
+                *self.args,
                 self.app,
             ],
             cwd=ROOT,
@@ -110,6 +120,11 @@ class Gunicorn:
             finally:
                 connection.close()
         raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT} s")
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers (children of the master process)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

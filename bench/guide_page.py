@@ -1,13 +1,15 @@
 """Guide page throughput against a constant-bytes route of the same size, on the same gunicorn.
 
-    .venv/bin/python bench/guide_page.py [--rounds 6] [--requests 500] [--clients 4] [--workers 2]
+    .venv/bin/python bench/guide_page.py [--rounds 6] [--seconds 5] [--connections 16] [--workers 2]
 
 One gunicorn (gunicorn.conf.py, as docs/DEPLOY.md runs it) serving bench/_bench_app.py's app, which
 adds `/_bench/same-bytes/<lang>/guides/<slug>`: the guide page's own bytes, rendered once
-and served as a constant through the same hooks and compression. A bounded
-pool of client threads (http.client, keep-alive when the server allows it; gzip asked, like a phone)
-fetches the guide pages of ng-agent in ne, en and ur, then the constant route for the same pages, in
-alternating rounds, so both sides see the same machine load.
+and served as a constant through the same hooks and compression. The load
+comes from `wrk` (Debian package `wrk`; `make bench` installs it), a C load generator: a Python client
+was itself the bottleneck and measured ~1,850 requests/s for both routes while the server did ~3,000.
+wrk (2 threads, 16 keep-alive connections; gzip asked, like a phone) fetches the guide pages of
+ng-agent in ne, en and ur in turn, then the constant route for the same pages, in alternating rounds,
+so both sides see the same machine load.
 
 Budget (DESIGN.md): guide page requests/s ≥ 0.8 × the constant route's. Prints
 `measure | figure | budget | ratio | pass/fail` lines; exits 1 when a budget is missed.
@@ -18,9 +20,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.client
+import re
+import shutil
+import subprocess
 import sys
-import threading
-import time
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,43 +35,55 @@ MIN_RATIO = 0.8
 PAGES = ("ne/guides/ng-agent", "en/guides/ng-agent", "ur/guides/ng-agent")
 REQUEST_TIMEOUT = 30
 HEADERS = {"Accept-Encoding": "gzip", "Accept-Language": "ne"}
+# wrk takes one URL: this script makes it request the pages in turn.
+ROTATE = """
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+"""
+_DONE = re.compile(r"(\d+) requests in ([\d.]+)(m?s|m)\b")
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
 
-def fetch_all(port: int, paths: list[str], clients: int) -> tuple[float, list[str]]:
-    """Fetch every path once with `clients` threads sharing one queue: (seconds, errors)."""
-    errors: list[str] = []
-    lock = threading.Lock()
-    position = [0]
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-        try:
-            while True:
-                with lock:
-                    if position[0] >= len(paths):
-                        return
-                    path = paths[position[0]]
-                    position[0] += 1
-                try:
-                    connection.request("GET", path, headers=HEADERS)
-                    response = connection.getresponse()
-                    response.read()
-                    if response.status != 200:
-                        raise RuntimeError(f"HTTP {response.status} for {path}")
-                except Exception as failure:  # noqa: BLE001 - counted, and the run goes on
-                    connection.close()
-                    with lock:
-                        errors.append(f"{type(failure).__name__}: {failure}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=REQUEST_TIMEOUT * len(paths))
-    return time.perf_counter() - began, errors
+def wrk(url: str, paths: list[str], seconds: float, threads: int, connections: int):
+    """(requests, seconds, errors) of one wrk run over `paths` in turn."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(ROTATE % ", ".join(f'"{path}"' for path in paths))
+    try:
+        command = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+        ]
+        for name, value in HEADERS.items():
+            command += ["-H", f"{name}: {value}"]
+        done = subprocess.run(
+            [*command, "-s", script.name, url],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        )
+    finally:
+        Path(script.name).unlink(missing_ok=True)
+    found = _DONE.search(done.stdout)
+    if not found:
+        raise RuntimeError(f"unexpected wrk output:\n{done.stdout}\n{done.stderr}")
+    requests, elapsed, unit = int(found[1]), float(found[2]), found[3]
+    elapsed *= {"ms": 0.001, "s": 1.0, "m": 60.0}[unit]
+    errors = []
+    if (bad := _NON_2XX.search(done.stdout)) and int(bad[1]):
+        errors.append(f"{bad[1]} answers that were not 200")
+    if (sockets := _SOCKET_ERRORS.search(done.stdout)) and any(map(int, sockets.groups())):
+        errors.append(sockets[0])
+    return requests, elapsed, errors
 
 
 def body(port: int, path: str) -> tuple[int, int]:
@@ -88,46 +104,51 @@ def body(port: int, path: str) -> tuple[int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--requests", type=int, default=500, help="per kind and round")
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=5, help="per kind and round")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench does it)")
 
-    guide_paths = [f"/{PAGES[n % len(PAGES)]}" for n in range(args.requests)]
-    constant_paths = [f"/_bench/same-bytes{path}" for path in guide_paths]
+    paths = {
+        "guide": [f"/{page}" for page in PAGES],
+        "constant": [f"/_bench/same-bytes/{page}" for page in PAGES],
+    }
+    requests = {"guide": 0, "constant": 0}
     seconds = {"guide": 0.0, "constant": 0.0}
     errors: list[str] = []
     with Gunicorn(workers=args.workers, app="_bench_app:create_app()") as server:
-        sizes = {}
-        for page in PAGES:
-            sizes[page] = (
-                body(server.port, f"/{page}"),
-                body(server.port, f"/_bench/same-bytes/{page}"),
-            )
+        sizes = {
+            page: (body(server.port, f"/{page}"), body(server.port, f"/_bench/same-bytes/{page}"))
+            for page in PAGES
+        }
         # Warm both sides in every worker before the clock starts.
-        for paths in (guide_paths, constant_paths):
-            fetch_all(server.port, paths[: 20 * args.workers], args.clients)
+        for kind in ("guide", "constant"):
+            wrk(server.url, paths[kind], 1, args.threads, args.connections)
         for number in range(args.rounds):
             order = ("guide", "constant") if number % 2 == 0 else ("constant", "guide")
             for kind in order:
-                paths = guide_paths if kind == "guide" else constant_paths
-                elapsed, failed = fetch_all(server.port, paths, args.clients)
+                done, elapsed, failed = wrk(
+                    server.url, paths[kind], args.seconds, args.threads, args.connections
+                )
+                requests[kind] += done
                 seconds[kind] += elapsed
                 errors += failed
 
-    total = args.rounds * args.requests
-    guide_rate = total / seconds["guide"]
-    constant_rate = total / seconds["constant"]
+    guide_rate = requests["guide"] / seconds["guide"]
+    constant_rate = requests["constant"] / seconds["constant"]
     ratio = guide_rate / constant_rate
     same_size = all(guide == constant for guide, constant in sizes.values())
     print(
-        f"guide page: {args.rounds} rounds x {args.requests} requests per kind, {args.clients} "
-        f"clients, gunicorn {args.workers} workers"
+        f"guide page: wrk -t{args.threads} -c{args.connections}, {args.rounds} rounds x "
+        f"{args.seconds:g} s per kind, gunicorn {args.workers} workers"
     )
     for page, ((wire, plain), _constant) in sizes.items():
         print(f"  /{page}: {plain:,} B, {wire:,} B gzipped")
     print("measure | figure | budget | ratio | pass/fail")
-    print(row("guide page errors", str(len(errors)), "0", "-", not errors))
+    print(row("guide page errors (wrk)", str(len(errors)), "0", "-", not errors))
     print(
         row(
             "constant route, same bytes as the guide page",
@@ -137,8 +158,10 @@ def main() -> int:
             same_size,
         )
     )
-    print(row("guide page, requests/s", f"{guide_rate:,.0f}", "(measured)", "-", True))
-    print(row("constant bytes, requests/s", f"{constant_rate:,.0f}", "(reference)", "-", True))
+    print(row("guide page, requests/s (wrk)", f"{guide_rate:,.0f}", "(measured)", "-", True))
+    print(
+        row("constant bytes, requests/s (wrk)", f"{constant_rate:,.0f}", "(reference)", "-", True)
+    )
     print(
         row(
             "guide page vs constant bytes",

@@ -34,6 +34,8 @@ def connect(path: str, synchronous: str = SYNCHRONOUS) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
+    # An INSERT OR REPLACE then fires delete triggers too (the report rollup's, migrations.py).
+    conn.execute("PRAGMA recursive_triggers = ON")
     return sqlite_utils.Database(conn)
 
 

@@ -140,6 +140,113 @@ def m004_hub_sync(db: sqlite_utils.Database) -> None:
     db["session_log_revisions"].create_index(["seq"])
 
 
+# Rollup of the current, non-voided session logs, by (dimension, month, district, value): what the
+# coordinator's reports count, kept exact by the triggers below inside whatever transaction writes a
+# log (sync ingest, an import, a coordinator's resolution, a test's plain INSERT). The reports then
+# read a few thousand rows instead of every log (toolkit/reports.py, docs/SCALE.md). Dimensions:
+# sessions (value ''), participants (value '', n = sum of participants), guide, theme (a log counts
+# once per theme it raised), requested (each guide asked for), referral (n = sum of the counts).
+_ROLLUP_CHANGED = " OR ".join(
+    f"OLD.{name} IS NOT NEW.{name}"
+    for name in (
+        "held_on", "district", "guide", "participants", "themes", "requested", "referrals",
+        "voided",
+    )
+)  # fmt: skip
+
+
+def _json_or(value: str, kind: str, empty: str) -> str:
+    """SQL for `value` when it is valid JSON of `kind` ('array'/'object'), else `empty`: a log
+    with a broken JSON field counts as having none, as the reference aggregation does."""
+    return f"CASE WHEN json_valid({value}) AND json_type({value}) = '{kind}' THEN {value} ELSE '{empty}' END"
+
+
+def rollup_contribution(row: str, sign: str) -> str:
+    """SQL adding (sign '+') or removing (sign '-') one log's counts; `row` is NEW, OLD or a
+    table alias. Rows that fall to 0 stay (the reports ignore them); the next log reuses them."""
+    return f"""
+INSERT INTO report_rollup (dimension, month, district, value, n)
+SELECT dimension, coalesce(substr({row}.held_on, 1, 7), ''), coalesce({row}.district, ''), value,
+       {sign}n
+FROM (
+    SELECT 'sessions' AS dimension, '' AS value, 1 AS n
+    UNION ALL SELECT 'participants', '', coalesce({row}.participants, 0)
+    UNION ALL SELECT 'guide', coalesce({row}.guide, ''), 1
+    UNION ALL SELECT * FROM (
+        SELECT DISTINCT 'theme', value, 1 FROM json_each({_json_or(row + ".themes", "array", "[]")})
+        WHERE type = 'text')
+    UNION ALL SELECT 'requested', value, 1
+        FROM json_each({_json_or(row + ".requested", "array", "[]")}) WHERE type = 'text'
+    UNION ALL SELECT 'referral', key, value
+        FROM json_each({_json_or(row + ".referrals", "object", "{}")}) WHERE type = 'integer'
+) WHERE true
+ON CONFLICT (dimension, month, district, value) DO UPDATE SET n = n + excluded.n;"""
+
+
+ROLLUP_TRIGGERS = {
+    "report_rollup_insert": f"""AFTER INSERT ON session_logs WHEN NEW.voided = 0
+        BEGIN {rollup_contribution("NEW", "+")} END""",
+    "report_rollup_delete": f"""AFTER DELETE ON session_logs WHEN OLD.voided = 0
+        BEGIN {rollup_contribution("OLD", "-")} END""",
+    "report_rollup_update_old": f"""AFTER UPDATE ON session_logs
+        WHEN OLD.voided = 0 AND ({_ROLLUP_CHANGED})
+        BEGIN {rollup_contribution("OLD", "-")} END""",
+    "report_rollup_update_new": f"""AFTER UPDATE ON session_logs
+        WHEN NEW.voided = 0 AND ({_ROLLUP_CHANGED})
+        BEGIN {rollup_contribution("NEW", "+")} END""",
+}
+
+
+def create_rollup_triggers(db: sqlite_utils.Database) -> None:
+    """(Re)create the triggers that keep report_rollup exact (bench/reports_scale.py drops them
+    for a bulk load, then calls `rebuild_rollup` and this)."""
+    for name, body in ROLLUP_TRIGGERS.items():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.execute(f"CREATE TRIGGER {name} {body}")
+
+
+def drop_rollup_triggers(db: sqlite_utils.Database) -> None:
+    for name in ROLLUP_TRIGGERS:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def rebuild_rollup(db: sqlite_utils.Database) -> None:
+    """Recount report_rollup from session_logs in one statement (the migration; the bench after a
+    bulk load). The same counts as the triggers: a log counts once per distinct theme."""
+    logs = (
+        "SELECT rowid, coalesce(substr(held_on, 1, 7), '') AS month,"
+        " coalesce(district, '') AS district, coalesce(guide, '') AS guide,"
+        " coalesce(participants, 0) AS participants, themes, requested, referrals"
+        " FROM session_logs WHERE voided = 0"
+    )
+    themes = _json_or("logs.themes", "array", "[]")
+    requested = _json_or("logs.requested", "array", "[]")
+    referrals = _json_or("logs.referrals", "object", "{}")
+    db.execute("DELETE FROM report_rollup")
+    db.execute(
+        f"""INSERT INTO report_rollup (dimension, month, district, value, n)
+        WITH logs AS NOT MATERIALIZED ({logs})
+        SELECT 'sessions', month, district, '', count(*) FROM logs GROUP BY month, district
+        UNION ALL
+        SELECT 'participants', month, district, '', sum(participants) FROM logs
+            GROUP BY month, district
+        UNION ALL
+        SELECT 'guide', month, district, guide, count(*) FROM logs GROUP BY month, district, guide
+        UNION ALL
+        SELECT 'theme', month, district, value, count(*) FROM (
+            SELECT DISTINCT logs.rowid, month, district, j.value FROM logs, json_each({themes}) AS j
+            WHERE j.type = 'text')
+            GROUP BY month, district, value
+        UNION ALL
+        SELECT 'requested', month, district, j.value, count(*) FROM logs, json_each({requested}) AS j
+            WHERE j.type = 'text' GROUP BY month, district, j.value
+        UNION ALL
+        SELECT 'referral', month, district, j.key, sum(j.value) FROM logs,
+            json_each({referrals}) AS j
+            WHERE j.type = 'integer' GROUP BY month, district, j.key"""
+    )
+
+
 @migrations()
 def m005_audit_and_coordinator_sessions(db: sqlite_utils.Database) -> None:
     """The audit log (toolkit/audit.py), server-side coordinator sessions (only a hash of the session id
@@ -169,6 +276,27 @@ def m006_hub_reports(db: sqlite_utils.Database) -> None:
     db["hubs"].add_column("last_push_at", str)
     db["hubs"].add_column("pending_changes", int)
     db["hubs"].add_column("refused_changes", int)
+
+
+@migrations()
+def m007_report_rollup(db: sqlite_utils.Database) -> None:
+    """Reports at national scale (issue #18): the rollup and its triggers, and indexes for the
+    logs export by district and period and for the count of logs that need attention."""
+    db.execute(
+        """CREATE TABLE report_rollup (
+            dimension TEXT NOT NULL, month TEXT NOT NULL, district TEXT NOT NULL,
+            value TEXT NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (dimension, month, district, value)
+        ) WITHOUT ROWID"""
+    )
+    # No second index on the rollup: a district's report reads the period's rows of every district
+    # (tens of thousands, a few ms), and each index would be one more write per log at ingest.
+    db.execute("CREATE INDEX idx_session_logs_district_held_on ON session_logs (district, held_on)")
+    db.execute(
+        "CREATE INDEX idx_session_logs_conflict ON session_logs (conflict) WHERE conflict = 1"
+    )
+    rebuild_rollup(db)
+    create_rollup_triggers(db)
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -7,9 +7,8 @@ a second cell is hidden too (complementary suppression). Suppressed cells never 
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -111,42 +110,39 @@ class Filters:
     end: str | None = None
     district: str | None = None
 
-    def where(self) -> tuple[str, list]:
-        clauses, params = ["voided = 0"], []
+    def rollup_where(self) -> tuple[str, list]:
+        """The filter on report_rollup, whose `month` is the log's YYYY-MM (ranges on its keys)."""
+        clauses, params = [], []
         if self.start:
-            clauses.append("substr(held_on, 1, 7) >= ?")
+            clauses.append("month >= ?")
             params.append(self.start)
         if self.end:
-            clauses.append("substr(held_on, 1, 7) <= ?")
+            clauses.append("month <= ?")
             params.append(self.end)
         if self.district:
             clauses.append("district = ?")
             params.append(self.district)
-        return " and ".join(clauses), params
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+    def logs_where(self, table: str = "session_logs") -> tuple[str, list]:
+        """The filter on session_logs: ranges on held_on (indexed, alone and after district)."""
+        clauses, params = [f"{table}.voided = 0"], []
+        if self.start:
+            clauses.append(f"{table}.held_on >= ?")
+            params.append(self.start)
+        if self.end:
+            clauses.append(f"{table}.held_on < ?")
+            params.append(month_after(self.end))
+        if self.district:
+            clauses.append(f"{table}.district = ?")
+            params.append(self.district)
+        return " AND ".join(clauses), params
 
 
-def current_logs(db: sqlite_utils.Database, filters: Filters) -> list[dict]:
-    """The current revision of every log in the period, voided logs left out."""
-    where, params = filters.where()
-    if not db["session_logs"].exists():
-        return []
-    return list(db["session_logs"].rows_where(where, params, order_by="held_on"))
-
-
-def _json_list(value: str | None) -> list:
-    try:
-        loaded = json.loads(value or "[]")
-    except (TypeError, ValueError):
-        return []
-    return loaded if isinstance(loaded, list) else []
-
-
-def _json_dict(value: str | None) -> dict:
-    try:
-        loaded = json.loads(value or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+def month_after(month: str) -> str:
+    """'2026-12' -> '2027-01': held_on < month_after(end) keeps every day of the end month."""
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def _one_column(
@@ -183,33 +179,62 @@ class Report:
         return f"<{self.threshold}" if _small(value, self.threshold) else str(value)
 
 
-def build_report(logs: list[dict], filters: Filters, threshold: int = DEFAULT_THRESHOLD) -> Report:
-    """Aggregate logs into the tables coordinators report (the ILO practice notes' figures)."""
-    per_month_sessions: Counter = Counter()
-    per_month_people: Counter = Counter()
-    per_district_sessions: Counter = Counter()
-    per_district_people: Counter = Counter()
-    per_guide: Counter = Counter()
-    requested: Counter = Counter()
-    referrals: Counter = Counter()
-    themes_by_district: dict[tuple[str, str], int] = defaultdict(int)
-    themes_by_month: dict[tuple[str, str], int] = defaultdict(int)
-    for log in logs:
-        month = (log.get("held_on") or "")[:7]
-        people = int(log.get("participants") or 0)
-        per_month_sessions[month] += 1
-        per_month_people[month] += people
-        per_district_sessions[log.get("district") or ""] += 1
-        per_district_people[log.get("district") or ""] += people
-        per_guide[log.get("guide") or ""] += 1
-        for slug in _json_list(log.get("requested")):
-            requested[str(slug)] += 1
-        for kind, count in _json_dict(log.get("referrals")).items():
-            if isinstance(count, int):
-                referrals[str(kind)] += count
-        for theme in set(map(str, _json_list(log.get("themes")))):
-            themes_by_district[(theme, log.get("district") or "")] += 1
-            themes_by_month[(theme, month)] += 1
+def rollup_query(dimension: str, by: tuple[str, ...], filters: Filters) -> tuple[str, list]:
+    """The GROUP BY that sums one dimension of report_rollup by `by`, and its parameters: a
+    range of the primary key (dimension, month, district, value)."""
+    where, params = filters.rollup_where()
+    columns = ", ".join(by)
+    sql = (
+        f"SELECT {columns}, sum(n) FROM report_rollup WHERE dimension = ?{where} "
+        f"GROUP BY {columns} HAVING sum(n) != 0"
+    )
+    return sql, [dimension, *params]
+
+
+def _sums(
+    db: sqlite_utils.Database, dimension: str, by: tuple[str, ...], filters: Filters
+) -> Counter:
+    """Sum of the rollup's counts for one dimension, grouped by `by` (columns of report_rollup)."""
+    cursor = db.execute(*rollup_query(dimension, by, filters))
+    if len(by) == 1:
+        return Counter({key: total for key, total in cursor})
+    return Counter({tuple(key): total for *key, total in cursor})
+
+
+# The queries build_report runs, by dimension and grouping (tests check their query plans).
+REPORT_QUERIES = (
+    ("sessions", ("month",)),
+    ("participants", ("month",)),
+    ("sessions", ("district",)),
+    ("participants", ("district",)),
+    ("guide", ("value",)),
+    ("theme", ("value", "district")),
+    ("theme", ("value", "month")),
+    ("requested", ("value",)),
+    ("referral", ("value",)),
+)
+
+
+def build_report(
+    db: sqlite_utils.Database, filters: Filters, threshold: int = DEFAULT_THRESHOLD
+) -> Report:
+    """The tables coordinators report (the ILO practice notes' figures), counted by SQLite.
+
+    Each table is one GROUP BY over report_rollup (kept exact by triggers, toolkit/migrations.py),
+    whatever the number of logs; Python only orders the rows and suppresses small cells.
+    tests/test_reports.py checks it cell by cell against the aggregation of every log in Python.
+    """
+    (
+        per_month_sessions,
+        per_month_people,
+        per_district_sessions,
+        per_district_people,
+        per_guide,
+        themes_by_district,
+        themes_by_month,
+        requested,
+        referrals,
+    ) = (_sums(db, dimension, by, filters) for dimension, by in REPORT_QUERIES)
     months = sorted(per_month_sessions)
     districts = sorted(per_district_sessions)
     tables = {
@@ -237,8 +262,57 @@ def build_report(logs: list[dict], filters: Filters, threshold: int = DEFAULT_TH
     }
     return Report(
         filters=filters,
-        sessions=len(logs),
-        participants=sum(int(log.get("participants") or 0) for log in logs),
+        sessions=sum(per_month_sessions.values()),
+        participants=sum(per_month_people.values()),
         tables=tables,
         threshold=threshold,
     )
+
+
+def report_districts(db: sqlite_utils.Database) -> list[str]:
+    """Districts with at least one counted session, for the dashboard's district filter."""
+    return [
+        district
+        for (district,) in db.execute(
+            "SELECT district FROM report_rollup WHERE dimension = 'sessions' AND district != '' "
+            "GROUP BY district HAVING sum(n) > 0 ORDER BY district"
+        )
+    ]
+
+
+def logs_needing_attention(db: sqlite_utils.Database) -> int:
+    """Logs with a conflicting copy waiting for a coordinator (a partial index counts them)."""
+    return db.execute("SELECT count(*) FROM session_logs WHERE conflict = 1").fetchone()[0]
+
+
+def iter_logs(
+    db: sqlite_utils.Database, filters: Filters, columns: Iterable[str]
+) -> Iterator[tuple]:
+    """The current, non-voided logs of the period and district, by date, one row at a time
+    (a cursor over an index range: memory stays flat however many logs there are, and the first
+    rows come at once). Columns are session_logs columns, or `facilitator_name` (the facilitator's
+    name: staff, never a participant)."""
+    columns = list(columns)
+    names: dict[str, str] = {}
+    if "facilitator_name" in columns:
+        # Thousands of facilitators, millions of logs: names once, not one lookup per log.
+        names = dict(db.execute("SELECT id, name FROM facilitators").fetchall())
+    where, params = filters.logs_where("logs")
+    selected = ", ".join(
+        "logs.facilitator_id" if name == "facilitator_name" else f"logs.{name}" for name in columns
+    )
+    # The held_on indexes keep equal dates in rowid order: rows come in index order, unsorted.
+    cursor = db.execute(
+        f"SELECT {selected} FROM session_logs AS logs WHERE {where} "
+        "ORDER BY logs.held_on, logs.rowid",
+        params,
+    )
+    try:
+        if not names:
+            yield from cursor
+            return
+        at = columns.index("facilitator_name")
+        for row in cursor:
+            yield (*row[:at], names.get(row[at], ""), *row[at + 1 :])
+    finally:
+        cursor.close()

@@ -668,8 +668,11 @@ def _store(
             )
         if changed:
             conn.executemany(
-                f"INSERT OR REPLACE INTO session_logs ({','.join(_ROW_COLUMNS)}) "
-                f"VALUES ({','.join('?' * len(_ROW_COLUMNS))})",
+                # An upsert, not INSERT OR REPLACE: REPLACE deletes the old row without firing
+                # delete triggers, and the report rollup's triggers must see the old row go.
+                f"INSERT INTO session_logs ({','.join(_ROW_COLUMNS)}) "
+                f"VALUES ({','.join('?' * len(_ROW_COLUMNS))}) ON CONFLICT (id) DO UPDATE SET "
+                + ",".join(f"{name} = excluded.{name}" for name in _ROW_COLUMNS[1:]),
                 [tuple(row[name] for name in _ROW_COLUMNS) for row in changed.values()],
             )
         conn.execute("UPDATE counters SET value = ? WHERE name = 'seq'", (seq,))
