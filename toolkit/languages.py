@@ -20,6 +20,9 @@ class Language:
     page_counter: str  # CSS counter style for PDF page numbers
     country: str | None  # content is written for this country (None: both)
     line_height: float
+    # Put between two items on one line ("10 steps — 75 minutes"). Never "·" or another dot: beside
+    # digits it reads as a digit or a decimal point, and in Urdu it looks exactly like zero ("۰").
+    separator: str
 
 
 FONT_DIR = "/usr/share/fonts/truetype/noto"
@@ -37,6 +40,7 @@ LANGUAGES: dict[str, Language] = {
         page_counter="devanagari",
         country="NP",
         line_height=1.7,
+        separator=" — ",
     ),
     "en": Language(
         code="en",
@@ -50,6 +54,7 @@ LANGUAGES: dict[str, Language] = {
         page_counter="decimal",
         country=None,
         line_height=1.5,
+        separator=" — ",
     ),
     "ur": Language(
         code="ur",
@@ -63,6 +68,7 @@ LANGUAGES: dict[str, Language] = {
         page_counter="persian",
         country="PK",
         line_height=2.2,
+        separator="، ",  # the Urdu comma, as Urdu writes a list
     ),
 }
 
@@ -81,6 +87,7 @@ NASKH = Language(
     page_counter="persian",
     country="PK",
     line_height=1.8,
+    separator="، ",
 )
 
 _ASCII_DIGITS = "0123456789"

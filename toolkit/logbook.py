@@ -238,6 +238,7 @@ def logbook_data(lang: str) -> dict:
     return {
         "lang": lang,
         "digits": LANGUAGES[lang].digits,
+        "separator": LANGUAGES[lang].separator,
         "country": LANGUAGES[lang].country,
         "app_version": APP_VERSION,
         "content_version": lib.version,

@@ -74,6 +74,7 @@ def _context(lang: str, size: str, extra: dict) -> dict:
         "lang": lang,
         "language": LANGUAGES[lang],
         "languages": LANGUAGES,
+        "sep": LANGUAGES[lang].separator,
         "size": size,
         "page_size": SIZES[size],
         "digits": lambda value: native_digits(value, lang),

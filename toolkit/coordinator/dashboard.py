@@ -1,4 +1,4 @@
-"""The dashboard and exports: suppressed aggregates, SVG charts, CSV of figures and of logs."""
+"""The dashboard and exports: suppressed aggregates, HTML charts, CSV of figures and of logs."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from ..db import get_db
+from ..languages import ascii_digits
 from ..reports import Filters, build_report, current_logs
 from . import bp
 from .accounts import login_required
@@ -65,6 +66,8 @@ class LogsExportForm(FlaskForm):
 
 
 ROW_KINDS = {
+    "sessions_by_month": "month",
+    "participants_by_month": "month",
     "sessions_by_district": "district",
     "participants_by_district": "district",
     "sessions_by_guide": "guide",
@@ -73,15 +76,17 @@ ROW_KINDS = {
     "themes_by_month": "theme",
     "referrals": "referral",
 }
-COLUMN_KINDS = {"themes_by_district": "district"}
+COLUMN_KINDS = {"themes_by_district": "district", "themes_by_month": "month"}
 
 
 def name_of(kind: str | None, code: str) -> str:
     """What a coordinator reads for a stored code: a guide's title, a translated theme…"""
     from ..guides import library
-    from ..i18n import current_lang
+    from ..i18n import current_lang, show_month
     from ..logbook import DISTRICT_LABELS, REFERRAL_LABELS, THEME_LABELS
 
+    if kind == "month":
+        return show_month(code, current_lang())
     if kind == "guide":
         guide, _fallback = library().get(current_lang(), code)
         return guide.title if guide else code
@@ -104,7 +109,9 @@ def _filters() -> tuple[FiltersForm, Filters]:
     form = FiltersForm(request.args)
     if request.args and not form.validate():
         return form, Filters()
-    return form, Filters(form.start.data or None, form.end.data or None, form.district.data or None)
+    # Months may be typed in Nepali or Urdu digits; the database stores 0-9.
+    start, end = (ascii_digits(field.data) if field.data else None for field in (form.start, form.end))
+    return form, Filters(start, end, form.district.data or None)
 
 
 def _report(filters: Filters):
@@ -124,7 +131,7 @@ REPORT_CHART_KEYS = tuple(key for key in CHART_KEYS if key != "participants_by_m
 
 
 def _charts(report, keys) -> dict:
-    """SVG bar charts of the report's tables, rows named for people (guide titles, themes…)."""
+    """HTML bar charts of the report's tables, rows named for people (guide titles, themes…)."""
     from ..charts import bar_chart
 
     return {
@@ -268,6 +275,20 @@ def export_logs():
     return csv_response(rows, "session-logs.csv")
 
 
+def _period(filters: Filters, lang: str) -> str:
+    """The report's period in words a reader understands: never "… – …"."""
+    from ..languages import native_digits
+
+    start, end = (native_digits(m, lang) if m else None for m in (filters.start, filters.end))
+    if start and end:
+        return _("%(start)s to %(end)s", start=start, end=end)
+    if start:
+        return _("from %(start)s", start=start)
+    if end:
+        return _("up to %(end)s", end=end)
+    return _("All dates")
+
+
 @bp.route("/export/report.pdf")
 @login_required
 def report_pdf():
@@ -282,9 +303,7 @@ def report_pdf():
     report = _report(filters)
     lang = current_lang()
     charts = _charts(report, REPORT_CHART_KEYS)
-    period = " – ".join(
-        native_digits(part, lang) for part in (filters.start or "…", filters.end or "…")
-    )
+    period = _period(filters, lang)
     html = render_template(
         "pdf/report.html",
         report=report,
