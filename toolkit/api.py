@@ -21,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .db import get_db
 from .enrolment import EnrolmentError, exchange_code, sender_for_token
+from .phones import record_enrolled_client
 from .guides import library
 from .languages import LANGUAGES, SOURCE_LANGUAGE
 from .security import limiter
@@ -244,6 +245,7 @@ def enrol() -> Response:
         enrolled = exchange_code(get_db(), body["code"])
     except EnrolmentError as failure:
         return error(400, CODE_ERRORS[failure.reason])
+    record_enrolled_client(get_db(), enrolled.device_id, request.headers.get("User-Agent"))
     return jsonify(
         token=enrolled.token, device_id=enrolled.device_id, facilitator=enrolled.facilitator
     )

@@ -140,6 +140,14 @@ def m004_hub_sync(db: sqlite_utils.Database) -> None:
     db["session_log_revisions"].create_index(["seq"])
 
 
+@migrations()
+def m005_phone_labels(db: sqlite_utils.Database) -> None:
+    """What tells a coordinator's phones apart: system and browser at enrolment, and a nickname."""
+    db["devices"].add_column("client_system", str)
+    db["devices"].add_column("client_browser", str)
+    db["devices"].add_column("nickname", str)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return their names."""
     pending = [m.name for m in migrations.pending(db)]
