@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_coordinator import coordinator, login  # noqa: F401 (fixture)
+from tests.test_coordinator import PASSWORD, login
+from toolkit.coordinator import create_coordinator
 from toolkit.db import connect
 from toolkit.enrolment import create_facilitator, issue_code
 from toolkit.phones import describe_user_agent
@@ -29,13 +30,23 @@ ANDROID_CHROME = (
             "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
             ("iOS", "Safari"),
         ),
-        ("Mozilla/5.0 (Android 14; Mobile; rv:121.0) Gecko/121.0 Firefox/121.0", ("Android", "Firefox")),
+        (
+            "Mozilla/5.0 (Android 14; Mobile; rv:121.0) Gecko/121.0 Firefox/121.0",
+            ("Android", "Firefox"),
+        ),
         ("", (None, None)),
         (None, (None, None)),
     ],
 )
 def test_system_and_browser_are_named_from_the_user_agent(user_agent, expected):
     assert describe_user_agent(user_agent) == expected
+
+
+@pytest.fixture
+def coordinator(app):
+    db = connect(app.config["DATABASE"])
+    create_coordinator(db, "asha", PASSWORD, role="admin", lang="en")
+    db.conn.close()
 
 
 def enrol(app, client, name="Sita Tamang", user_agent=ANDROID_CHROME) -> str:
@@ -73,9 +84,13 @@ def test_coordinator_names_a_phone_and_the_name_is_shown(app, client, coordinato
     assert response.status_code == 302
     page = client.get("/coordinator/facilitators").get_data(as_text=True)
     assert "Sita&#39;s red phone" in page and "Android — Chrome" in page
-    too_long = client.post(f"/coordinator/devices/{device_id}/nickname", data={"nickname": "x" * 41})
+    too_long = client.post(
+        f"/coordinator/devices/{device_id}/nickname", data={"nickname": "x" * 41}
+    )
     assert too_long.status_code == 400
-    assert client.post("/coordinator/devices/nope/nickname", data={"nickname": "a"}).status_code == 404
+    assert (
+        client.post("/coordinator/devices/nope/nickname", data={"nickname": "a"}).status_code == 404
+    )
 
 
 def test_withdrawing_asks_first_naming_the_phone_and_only_the_post_withdraws(
@@ -90,7 +105,9 @@ def test_withdrawing_asks_first_naming_the_phone_and_only_the_post_withdraws(
     assert "Withdraw Android — Chrome?" in confirm and "Sita Tamang" in confirm
     assert f'action="/coordinator/devices/{device_id}/revoke"' in confirm
     db = connect(app.config["DATABASE"])
-    assert db["devices"].get(device_id)["revoked_at"] is None  # looking at the question changes nothing
+    assert (
+        db["devices"].get(device_id)["revoked_at"] is None
+    )  # looking at the question changes nothing
     assert client.post(f"/coordinator/devices/{device_id}/revoke").status_code == 302
     assert db["devices"].get(device_id)["revoked_at"] is not None
     db.conn.close()

@@ -21,9 +21,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .db import get_db
 from .enrolment import EnrolmentError, exchange_code, sender_for_token
-from .phones import record_enrolled_client
 from .guides import library
 from .languages import LANGUAGES, SOURCE_LANGUAGE
+from .phones import record_enrolled_client
 from .security import limiter
 from .sync import MAX_RECORDS, N_, FieldError, Sender, SyncRules, ingest, iso, rules_from, utc_now
 from .version import APP_VERSION

@@ -6,7 +6,8 @@ one of `STEPS` percentages. Widths are CSS classes (`.bar-w-37`), never inline s
 allows no inline style. The classes are written into static/css/charts.css by `build.py` from
 `width_css()`, so the rule lives in one place. Bars are blocks that start at the inline start, so they
 grow from the right in Urdu with no second rule. A suppressed cell is still a row: "<5", drawn as an
-outlined bar up to the largest count it could be, never left out (leaving it out made 3 of 13 guides look like all).
+outlined bar up to the largest count it could be, never left out (leaving it out made 3 of 13
+guides look like all of them).
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ def describe_user_agent(user_agent: str | None) -> tuple[str | None, str | None]
     return _first(SYSTEMS, text), _first(BROWSERS, text)
 
 
-def record_enrolled_client(db: sqlite_utils.Database, device_id: str, user_agent: str | None) -> None:
+def record_enrolled_client(
+    db: sqlite_utils.Database, device_id: str, user_agent: str | None
+) -> None:
     """Keep the system and browser a phone was enrolled with (shown on the phones page)."""
     system, browser = describe_user_agent(user_agent)
     db.execute(
@@ -54,7 +56,7 @@ def record_enrolled_client(db: sqlite_utils.Database, device_id: str, user_agent
 
 
 def client_label(device: dict, separator: str) -> str:
-    """"Android — Chrome": the names joined by the language's separator ('' when unknown)."""
+    """ "Android — Chrome": the names joined by the language's separator ('' when unknown)."""
     names = [device.get("client_system"), device.get("client_browser")]
     return separator.join(name for name in names if name)
 

@@ -110,7 +110,9 @@ def _filters() -> tuple[FiltersForm, Filters]:
     if request.args and not form.validate():
         return form, Filters()
     # Months may be typed in Nepali or Urdu digits; the database stores 0-9.
-    start, end = (ascii_digits(field.data) if field.data else None for field in (form.start, form.end))
+    start, end = (
+        ascii_digits(field.data) if field.data else None for field in (form.start, form.end)
+    )
     return form, Filters(start, end, form.district.data or None)
 
 
