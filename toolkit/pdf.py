@@ -112,8 +112,9 @@ def booklet_html(
     """The facilitator booklet as HTML: cover, contents, then every guide with all its blocks.
 
     `guides` are (guide, English-stands-in flag) pairs in reading order. With `page_numbers`
-    (slug -> printed page) only the cover and the contents are written, with those numbers: the
-    front of a module booklet whose pages come from the full booklet (see `render_booklets`).
+    (slug -> page within its module) only the cover and the contents are written, with those
+    numbers: the front of the full booklet, whose pages are the module booklets' (see
+    `render_booklets`).
     """
     groups: dict[str, list[tuple[Guide, bool]]] = {}
     for guide, fallback in guides:
@@ -226,34 +227,32 @@ def render_handout(guide: Guide, size: str = DEFAULT_SIZE, *, env: Environment, 
 def render_booklets(
     guides: Sequence[tuple[Guide, bool]], lang: str, *, env: Environment, **context
 ) -> dict[str | None, bytes]:
-    """The full booklet (key None) and one booklet per module (key: module), from one layout.
+    """Every module's booklet (key: module) and the full booklet (key None), from one layout.
 
-    Laying out Nastaliq is slow, so the guides are laid out once, for the full booklet. A module
-    booklet is its own cover and contents followed by the full booklet's pages for its guides,
-    page numbers included: page 64 is the same page in every print, and the module's contents
-    give those numbers.
+    Laying out Nastaliq is slow, so each module is laid out once, as its own booklet: cover,
+    contents, its guides, pages numbered from 1. The full booklet is its own cover and contents
+    (grouped by module) followed by the module booklets as they are, so page 5 of a module is
+    the same page whether it was printed alone or in the full booklet, and the contents say so.
     """
     static_dir = context.pop("static_dir", STATIC_DIR)
-    full = _render(booklet_html(guides, lang, env=env, **context), static_dir)
-    booklets: dict[str | None, bytes] = {None: full.write_pdf()}
-    starts = {}
-    for index, page in enumerate(full.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("guide-"):
-                starts.setdefault(anchor.removeprefix("guide-"), index)
-    order = sorted(starts.values()) + [len(full.pages)]
+    modules = {}
     for module in dict.fromkeys(guide.module for guide, _ in guides):
         items = [(guide, fallback) for guide, fallback in guides if guide.module == module]
-        pages = []
-        for guide, _ in items:
-            start = starts[guide.slug]
-            pages += full.pages[start : order[order.index(start) + 1]]
-        numbers = {guide.slug: starts[guide.slug] + 1 for guide, _ in items}
-        front_html = booklet_html(
-            items, lang, env=env, module=module, page_numbers=numbers, **context
+        modules[module] = _render(
+            booklet_html(items, lang, env=env, module=module, **context), static_dir
         )
-        front = _render(front_html, static_dir)
-        booklets[module] = front.copy(front.pages + pages).write_pdf()
+    numbers: dict[str, int] = {}
+    for document in modules.values():
+        for index, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                if anchor.startswith("guide-"):
+                    numbers.setdefault(anchor.removeprefix("guide-"), index + 1)
+    front = _render(
+        booklet_html(guides, lang, env=env, page_numbers=numbers, **context), static_dir
+    )
+    pages = front.pages + [page for document in modules.values() for page in document.pages]
+    booklets: dict[str | None, bytes] = {None: front.copy(pages).write_pdf()}
+    booklets.update({module: document.write_pdf() for module, document in modules.items()})
     return booklets
 
 
