@@ -25,7 +25,7 @@ import pytest
 
 from toolkit import create_app, pdf, printing
 from toolkit.content import load_library, parse_guide
-from toolkit.languages import LANGUAGES, native_digits
+from toolkit.languages import LANGUAGES, ascii_digits, native_digits
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -201,7 +201,7 @@ def facilitator_lines(guide, kinds=("note", "say")) -> list[str]:
     return [line for line in lines if len(line) > 25 and line not in shared]
 
 
-# Urdu is checked on the HTML below: pdftotext writes right-to-left lines in visual order.
+# Urdu handouts are checked on the HTML below and read back by test_urdu_handout_text_reads_back….
 @pytest.mark.parametrize("lang", ["en", "ne"])
 @pytest.mark.parametrize("slug", COMPLETE_GUIDES)
 def test_handout_has_title_and_handout_text_and_no_facilitator_text(pdf_client, lang, slug):
@@ -230,6 +230,22 @@ def test_handout_html_has_handout_text_and_no_facilitator_text(pdf_app, lang, sl
         assert block.html not in html
     leaked = [line for line in facilitator_lines(guide, ("note", "say", "do")) if line in html]
     assert not leaked, f"facilitator text on the participants' handout: {leaked}"
+
+
+def test_urdu_handout_text_reads_back_in_reading_order(pdf_app):
+    """pdftotext reads Urdu lines right to left as written, numbers and web addresses whole.
+
+    The lines' /ActualText is in visual order (pdf._visual_text): with the logical text, pdftotext
+    returned every line reversed.
+    """
+    guide, _ = LIBRARY.get("ur", "ng-agent")
+    with pdf_app.app_context():
+        text = " ".join(pdf_text(printing.handout_pdf(guide, "ur", "a4", False)))
+    # Spaces beside a comma between right-to-left words move in poppler's output; letters do not.
+    squeezed = ascii_digits(re.sub(r"[\s\u202a-\u202e]", "", text))
+    lines = [guide.title] + [line for b in guide.blocks_of("handout") for line in plain(b.text)]
+    assert [line for line in lines if re.sub(r"\s", "", line) not in squeezed] == []
+    assert "beoe.gov.pk/list-of-oeps" in text and "2025" in squeezed
 
 
 def test_nepali_pdf_text_reads_back(pdf_app):
@@ -494,3 +510,19 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--update-golden"]:
         sys.exit("usage: python -m tests.test_pdf --update-golden")
     update_goldens()
+
+
+@pytest.mark.parametrize("lang", ["ne", "ur"])
+def test_draft_notice_is_in_the_booklet_but_not_on_the_participants_handout(pdf_app, lang):
+    from flask_babel import force_locale
+
+    from toolkit import pdf
+
+    guide, _ = LIBRARY.get(lang, "ng-agent")
+    assert guide.translation == "draft"
+    with pdf_app.test_request_context(), force_locale(lang):
+        handout = printing.handout_page_html(guide, lang, "a4", False)
+        context = {k: v for k, v in printing._print_context(lang).items() if k != "static_dir"}
+        booklet = pdf.booklet_html([(guide, False)], lang, env=pdf_app.jinja_env, **context)
+    assert "marker-draft" not in handout
+    assert "marker-draft" in booklet
