@@ -138,18 +138,19 @@ def running_text_html(text: str, lang: str | None) -> str:
     """
     out, last = [], 0
     for match in _URL.finditer(text):
-        out.append(_number_text(text[last : match.start()], lang))
+        out.append(escape_html(native_numbers(text[last : match.start()], lang)))
         out.append(
             f'<span class="url" dir="ltr" translate="no">{escape_html(match.group())}</span>'
         )
         last = match.end()
-    out.append(_number_text(text[last:], lang))
+    out.append(escape_html(native_numbers(text[last:], lang)))
     return "".join(out)
 
 
-def _number_text(text: str, lang: str | None) -> str:
+def native_numbers(text: str, lang: str | None) -> str:
+    """Numbers standing on their own in the language's digits (front matter and running text)."""
     if lang in (None, SOURCE_LANGUAGE) or lang not in LANGUAGES:
-        return escape_html(text)
+        return text
 
     def native(match: re.Match) -> str:
         number = match.group()
@@ -157,7 +158,11 @@ def _number_text(text: str, lang: str | None) -> str:
             number = re.sub(r"(?<=\d)\.(?=\d)", "\u066b", number)
         return native_digits(number, lang)
 
-    return escape_html(_NUMBER.sub(native, text))
+    out, last = [], 0
+    for url in _URL.finditer(text):
+        out += [_NUMBER.sub(native, text[last : url.start()]), url.group()]
+        last = url.end()
+    return "".join(out) + _NUMBER.sub(native, text[last:])
 
 
 def _render_text(renderer, tokens, index, options, env) -> str:
@@ -439,13 +444,13 @@ def parse_guide(
         guide = Guide(
             slug=slug,
             lang=lang,
-            title=str(meta.get("title", slug)),
+            title=native_numbers(str(meta.get("title", slug)), lang),
             module=str(meta.get("module", "")),
             order=int(meta.get("order", 0)) if isinstance(meta.get("order"), int) else 0,
             minutes=int(meta.get("minutes", 0)) if isinstance(meta.get("minutes"), int) else 0,
-            summary=str(meta.get("summary", "")),
-            objectives=tuple(str(x) for x in meta.get("objectives") or ()),
-            materials=tuple(str(x) for x in meta.get("materials") or ()),
+            summary=native_numbers(str(meta.get("summary", "")), lang),
+            objectives=tuple(native_numbers(str(x), lang) for x in meta.get("objectives") or ()),
+            materials=tuple(native_numbers(str(x), lang) for x in meta.get("materials") or ()),
             translation=str(meta.get("translation", "")),
             facts_checked=str(meta.get("facts_checked", "")),
             intro_html=md.renderer.render(intro_tokens, md.options, {"lang": lang}),

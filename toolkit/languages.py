@@ -23,6 +23,8 @@ class Language:
     # Put between two items on one line ("10 steps — 75 minutes"). Never "·" or another dot: beside
     # digits it reads as a digit or a decimal point, and in Urdu it looks exactly like zero ("۰").
     separator: str
+    # After a step's number ("1. Welcome"). Urdu writes "۱۔": "۱." would read as ten ("۱۰").
+    number_suffix: str
 
 
 FONT_DIR = "/usr/share/fonts/truetype/noto"
@@ -41,6 +43,7 @@ LANGUAGES: dict[str, Language] = {
         country="NP",
         line_height=1.7,
         separator=" — ",
+        number_suffix=".",
     ),
     "en": Language(
         code="en",
@@ -55,6 +58,7 @@ LANGUAGES: dict[str, Language] = {
         country=None,
         line_height=1.5,
         separator=" — ",
+        number_suffix=".",
     ),
     "ur": Language(
         code="ur",
@@ -69,6 +73,7 @@ LANGUAGES: dict[str, Language] = {
         country="PK",
         line_height=2.2,
         separator="، ",  # the Urdu comma, as Urdu writes a list
+        number_suffix="۔",
     ),
 }
 
@@ -88,6 +93,7 @@ NASKH = Language(
     country="PK",
     line_height=1.8,
     separator="، ",
+    number_suffix="۔",
 )
 
 _ASCII_DIGITS = "0123456789"
