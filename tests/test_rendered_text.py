@@ -252,3 +252,16 @@ def test_the_scanner_finds_what_it_is_for():
         '<script type="application/json">{"strings": {"x": "6 PM"}}</script>'
     )
     assert texts == ["8", "a", "6 PM"]
+
+
+def test_numbers_in_guides_are_native_but_codes_and_addresses_stay_as_written():
+    from toolkit.content import native_numbers, running_text_html
+
+    assert native_numbers("सी 189, C189, COVID-19, A5, 2025-26", "ne") == (
+        "सी १८९, C189, COVID-19, A5, २०२५-२६"
+    )
+    assert native_numbers("1.5 لاکھ", "ur") == "۱٫۵ لاکھ"  # a dot beside Urdu digits reads as 0
+    html = running_text_html("beoe.gov.pk/list-of-oeps پر 2025", "ur")
+    assert '<span class="url" dir="ltr" translate="no">beoe.gov.pk/list-of-oeps</span>' in html
+    assert html.endswith("پر ۲۰۲۵")
+    assert native_numbers("1.5 at dofe.gov.np", "en") == "1.5 at dofe.gov.np"
