@@ -124,9 +124,7 @@ _URL = re.compile(
     r"(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?:/(?:[A-Za-z0-9\-._~%/?#=&+]*[A-Za-z0-9/=])?)?"
 )
 # A number standing on its own (not part of a code such as "C189", "A5" or "COVID-19").
-_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9])(?<![A-Za-z]-)\d+(?:[.,]\d+)*(?![A-Za-z0-9])(?!-[A-Za-z])"
-)
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]-)\d+(?:[.,]\d+)*(?![A-Za-z0-9])(?!-[A-Za-z])")
 
 
 def running_text_html(text: str, lang: str | None) -> str:
