@@ -218,7 +218,7 @@ def facilitator_lines(guide, kinds=("note", "say")) -> list[str]:
     return [line for line in lines if len(line) > 25 and line not in shared]
 
 
-# Urdu is checked on the HTML below: pdftotext writes right-to-left lines in visual order.
+# Urdu handouts are checked on the HTML below and read back by test_urdu_handout_text_reads_back….
 @pytest.mark.parametrize("lang", ["en", "ne"])
 @pytest.mark.parametrize("slug", COMPLETE_GUIDES)
 def test_handout_has_title_and_handout_text_and_no_facilitator_text(pdf_client, lang, slug):
@@ -249,6 +249,22 @@ def test_handout_html_has_handout_text_and_no_facilitator_text(pdf_app, lang, sl
         assert block.html not in html
     leaked = [line for line in facilitator_lines(guide, ("note", "say", "do")) if line in html]
     assert not leaked, f"facilitator text on the participants' handout: {leaked}"
+
+
+def test_urdu_handout_text_reads_back_in_reading_order(pdf_app):
+    """pdftotext reads Urdu lines right to left as written, numbers and web addresses whole.
+
+    The lines' /ActualText is in visual order (pdf._visual_text): with the logical text, pdftotext
+    returned every line reversed.
+    """
+    guide, _ = LIBRARY.get("ur", "ng-agent")
+    with pdf_app.app_context():
+        text = " ".join(pdf_text(printing.handout_pdf(guide, "ur", "a4", False)))
+    # Spaces beside a comma between right-to-left words move in poppler's output; letters do not.
+    squeezed = ascii_digits(re.sub(r"[\s\u202a-\u202e]", "", text))
+    lines = [guide.title] + [line for b in guide.blocks_of("handout") for line in plain(b.text)]
+    assert [line for line in lines if re.sub(r"\s", "", line) not in squeezed] == []
+    assert "beoe.gov.pk/list-of-oeps" in text and "2025" in squeezed
 
 
 def test_nepali_pdf_text_reads_back(pdf_app):
@@ -285,18 +301,27 @@ def footer_numbers(data: bytes) -> list[str]:
     return pages
 
 
+def module_starts(pages: list[str], lang: str) -> list[int]:
+    """Indexes of the module covers in a full booklet (after its own cover and contents)."""
+    return [i for i, page in enumerate(pages) if i > 1 and MODULE_COVER[lang] in page]
+
+
+MODULE_COVER = {"en": "Facilitator booklet", "ne": "सहजकर्ता पुस्तिका", "ur": "سہولت کار کتابچہ"}
+
+
 @pytest.mark.parametrize("lang", ["ur", "ne"])
-def test_booklet_pages_are_numbered_in_order_in_the_language_digits(pdf_client, lang):
-    numbers = footer_numbers(fetch_pdf(pdf_client, f"/{lang}/booklet.pdf"))
-    assert numbers[0] == ""  # the cover carries no number
+def test_module_booklet_pages_are_numbered_from_1_in_the_language_digits(pdf_client, lang):
+    module = LIBRARY.for_language(lang)[-1][0].module
+    numbers = footer_numbers(fetch_pdf(pdf_client, f"/{lang}/modules/{module}/booklet.pdf"))
+    assert numbers[0] == ""  # the cover is page 1 and carries no number
     expected = [native_digits(page, lang) for page in range(2, len(numbers) + 1)]
     assert numbers[1:] == expected
 
 
-def guide_start(pages: list[str], guide) -> int:
-    """Index of the (English) page a guide starts on: its kicker ('… · 75 minutes'), then its title."""
-    opening = f"· {guide.minutes} minutes {guide.title}"
-    return next(i for i, page in enumerate(pages) if opening in page)
+def guide_start(pages: list[str], guide, start: int = 0) -> int:
+    """Index of the (English) page a guide starts on: its kicker ('… — 75 minutes'), then its title."""
+    opening = f"{LANGUAGES['en'].separator.strip()} {guide.minutes} minutes {guide.title}"
+    return next(i for i, page in enumerate(pages) if i >= start and opening in page)
 
 
 def listed_page(contents: str, title: str) -> str:
@@ -306,34 +331,22 @@ def listed_page(contents: str, title: str) -> str:
     return found.group(1)
 
 
-def test_booklet_contents_give_the_page_each_guide_starts_on(pdf_client):
-    pages = pdf_text(fetch_pdf(pdf_client, "/en/booklet.pdf"))
-    for guide, _ in LIBRARY.for_language("en"):
-        assert listed_page(pages[1], guide.title) == str(guide_start(pages, guide) + 1)
-
-
-def test_module_booklet_keeps_the_full_booklets_page_numbers(pdf_client):
-    full = pdf_text(fetch_pdf(pdf_client, "/en/booklet.pdf"))
-    data = fetch_pdf(pdf_client, "/en/modules/negotiation/booklet.pdf")
+def test_full_booklet_is_the_module_booklets_and_its_contents_give_their_pages(pdf_client):
+    data = fetch_pdf(pdf_client, "/en/booklet.pdf")
     pages, numbers = pdf_text(data), footer_numbers(data)
-    guides = [g for g, _ in LIBRARY.for_language("en") if g.module == "negotiation"]
-    assert guides
-    for guide in guides:
-        number = str(guide_start(full, guide) + 1)
-        # The module's contents give the full booklet's number, and that page carries it.
-        assert listed_page(pages[1], guide.title) == number
-        assert numbers[guide_start(pages, guide)] == number
-
-
-@pytest.mark.parametrize("lang", ["ur", "ne"])
-def test_module_booklet_pages_are_numbered_in_order(pdf_client, lang):
-    module = LIBRARY.for_language(lang)[-1][0].module
-    numbers = footer_numbers(fetch_pdf(pdf_client, f"/{lang}/modules/{module}/booklet.pdf"))
-    assert numbers[:2] == ["", ""]  # its own cover and contents carry no number
-    digits = LANGUAGES[lang].digits
-    assert all(number and set(number) <= set(digits) for number in numbers[2:]), numbers
-    values = [int(ascii_digits(number)) for number in numbers[2:]]
-    assert values == list(range(values[0], values[0] + len(values)))
+    assert numbers[:2] == ["", ""]  # its own cover and contents
+    modules = list(dict.fromkeys(g.module for g, _ in LIBRARY.for_language("en")))
+    starts = module_starts(pages, "en")
+    assert len(starts) == len(modules)
+    for module, start in zip(modules, starts, strict=True):
+        alone = pdf_text(fetch_pdf(pdf_client, f"/en/modules/{module}/booklet.pdf"))[:-1]
+        # The module's pages, numbers included, are the same in both prints.
+        assert pages[start : start + len(alone)] == alone
+        for guide in (g for g, _ in LIBRARY.for_language("en") if g.module == module):
+            number = str(guide_start(alone, guide) + 1)
+            assert listed_page(alone[1], guide.title) == number
+            assert numbers[guide_start(pages, guide, start)] == number
+            assert number in pages[1]
 
 
 # --- Cache and routes --------------------------------------------------------------------------
@@ -516,3 +529,19 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--update-golden"]:
         sys.exit("usage: python -m tests.test_pdf --update-golden")
     update_goldens()
+
+
+@pytest.mark.parametrize("lang", ["ne", "ur"])
+def test_draft_notice_is_in_the_booklet_but_not_on_the_participants_handout(pdf_app, lang):
+    from flask_babel import force_locale
+
+    from toolkit import pdf
+
+    guide, _ = LIBRARY.get(lang, "ng-agent")
+    assert guide.translation == "draft"
+    with pdf_app.test_request_context(), force_locale(lang):
+        handout = printing.handout_page_html(guide, lang, "a4", False)
+        context = {k: v for k, v in printing._print_context(lang).items() if k != "static_dir"}
+        booklet = pdf.booklet_html([(guide, False)], lang, env=pdf_app.jinja_env, **context)
+    assert "marker-draft" not in handout
+    assert "marker-draft" in booklet

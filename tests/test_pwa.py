@@ -350,3 +350,20 @@ def test_unchanging_pages_are_compressed_once_at_full_strength(client):
     assert first == second
     assert brotli.decompress(first) == plain
     assert len(first) < len(brotli.compress(plain, quality=6))
+
+
+def test_manifests_computed_inside_a_request_render_each_page_in_its_own_language(tmp_path):
+    """/sw.js computes out-of-date manifests through the test client: pages it renders (and keeps)
+    must not take the language of the request they were rendered from."""
+    from toolkit.db import init_db
+
+    database = str(tmp_path / "toolkit.sqlite")
+    init_db(database)
+    app = create_app(
+        {"TESTING": True, "DATABASE": database, "SECRET_KEY": "t", "BUILD_DIR": str(tmp_path)}
+    )
+    client = app.test_client()
+    client.get("/ne/guides/lw-our-work")
+    assert client.get("/sw.js").status_code == 200
+    urdu = client.get("/ur/guides/lw-our-work").get_data(as_text=True)
+    assert "मिनेट" not in urdu and "منٹ" in urdu

@@ -22,6 +22,7 @@ from .db import describe_failure, get_db
 from .enrolment import EnrolmentError, exchange_code, sender_for_token
 from .guides import library
 from .languages import LANGUAGES, SOURCE_LANGUAGE
+from .phones import record_enrolled_client
 from .security import limiter
 from .sync import (
     MAX_RECORDS,
@@ -240,6 +241,7 @@ def enrol() -> Response:
         enrolled = exchange_code(get_db(), body["code"])
     except EnrolmentError as failure:
         return error(400, CODE_ERRORS[failure.reason])
+    record_enrolled_client(get_db(), enrolled.device_id, request.headers.get("User-Agent"))
     return jsonify(
         token=enrolled.token, device_id=enrolled.device_id, facilitator=enrolled.facilitator
     )

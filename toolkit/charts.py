@@ -1,65 +1,93 @@
-"""Server-rendered SVG bar charts (pygal) for the coordinator dashboard and report PDF.
+"""Bar charts drawn in HTML and CSS from the same `Table` as the table beside them.
 
-pygal loads scripts from a third-party site by default: `js=[]` turns that off, and its inline config
-script is removed (pages allow no inline script). Suppressed cells are left out of every chart.
+No Flask import. A chart is a list of rows: a label (HTML text, so the browser and WeasyPrint shape
+Devanagari and Nastaliq like any other text), the value as the table shows it, and a bar whose width is
+one of `STEPS` percentages. Widths are CSS classes (`.bar-w-37`), never inline styles: the pages' CSP
+allows no inline style. The classes are written into static/css/charts.css by `build.py` from
+`width_css()`, so the rule lives in one place. Bars are blocks that start at the inline start, so they
+grow from the right in Urdu with no second rule. A suppressed cell is still a row: "<5", drawn as an
+outlined bar up to the largest count it could be, never left out (leaving it out made 3 of 13
+guides look like all of them).
 """
 
 from __future__ import annotations
 
-import re
-import sys
-
-import pygal
-from markupsafe import Markup
-from pygal.style import Style
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from .reports import Table
 
-# pygal appends an import hook for its map plugins (unused here) that lacks find_spec(): every later
-# import in the process then raises an ImportWarning. Remove it.
-sys.meta_path[:] = [
-    finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"
-]
-
-STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#1d1b16",
-    foreground_strong="#1d1b16",
-    foreground_subtle="#5b564b",
-    colors=("#0b5f57",),
-    font_family='"Noto Sans", "Noto Sans Devanagari", "Noto Nastaliq Urdu", sans-serif',
-    label_font_size=13,
-    major_label_font_size=13,
-    value_font_size=12,
-    title_font_size=15,
-)
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+STEPS = range(0, 101)  # bar widths, in percent of the chart's longest bar
+CSS_FILE = Path(__file__).resolve().parent.parent / "static" / "css" / "charts.css"
+GENERATED_MARK = "/* Widths below are written by build.py from toolkit/charts.py: do not edit. */"
 
 
-def bar_chart(title: str, table: Table, column: str = "", label=str) -> Markup | None:
-    """A horizontal bar chart of the table's shown cells; None when nothing may be shown."""
-    values = [(row, value) for row, value in table.chart_values(column) if value is not None]
+@dataclass(frozen=True)
+class Bar:
+    """One row of a chart."""
+
+    label: str
+    shown: str  # the value as the table beside the chart shows it: "12" or "<5"
+    width: int  # one of STEPS
+    suppressed: bool
+
+    @property
+    def css_class(self) -> str:
+        return f"bar-w-{self.width}"
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A titled list of bars; every row of the table is present."""
+
+    title: str
+    bars: list[Bar]
+    threshold: int
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(bar.suppressed for bar in self.bars)
+
+
+def width_step(value: int, scale: int) -> int:
+    """The bar width for `value` when `scale` fills the chart; a non-zero value is never invisible."""
+    if scale <= 0 or value <= 0:
+        return 0
+    return max(1, min(100, round(100 * value / scale)))
+
+
+def bar_chart(
+    title: str, table: Table, column: str = "", label: Callable[[str], str] = str
+) -> BarChart | None:
+    """A horizontal bar chart of one column of `table`; None when the table has no rows."""
+    values = table.chart_values(column)
     if not values:
         return None
-    chart = pygal.HorizontalBar(
-        js=[],
-        style=STYLE,
-        show_legend=False,
-        disable_xml_declaration=True,
-        width=640,
-        height=max(160, 40 + 34 * len(values)),
-        print_values=True,
-        show_y_guides=False,
-        margin=8,
-        truncate_label=30,
-    )
-    chart.title = str(title)
-    chart.x_labels = [label(row) for row, _ in values]
-    chart.add(str(title), [value for _, value in values])
-    svg = chart.render(is_unicode=True)
-    svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
-    # The chart is described by the table beside it; screen readers get a short name here.
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(title)}" ', 1)
-    return Markup(svg)
+    shown = [value for _row, value in values if value is not None]
+    # A hidden cell is at most threshold - 1: its outlined bar shows how far it could reach.
+    ceiling = max(table.threshold - 1, 1)
+    scale = max([*shown, ceiling])
+    bars = [
+        Bar(
+            label=label(row),
+            shown=table.shown(row, column),
+            width=width_step(ceiling if value is None else value, scale),
+            suppressed=value is None,
+        )
+        for row, value in values
+    ]
+    return BarChart(title=str(title), bars=bars, threshold=table.threshold)
+
+
+def width_css() -> str:
+    """One class per width step; physical `width` works for RTL too, since bars are blocks."""
+    return "\n".join(f".bar-w-{step} {{ width: {step}%; }}" for step in STEPS) + "\n"
+
+
+def write_css(path: Path = CSS_FILE) -> Path:
+    """Rewrite the generated part of charts.css (everything after GENERATED_MARK)."""
+    text = path.read_text(encoding="utf-8")
+    head = text.split(GENERATED_MARK)[0].rstrip("\n")
+    path.write_text(f"{head}\n\n{GENERATED_MARK}\n{width_css()}", encoding="utf-8")
+    return path

@@ -395,6 +395,8 @@ def _demo_logbook() -> None:
                     "facilitator_id": facilitator_id,
                     "token_hash": hash_secret(secrets.token_urlsafe(32)),  # a token nobody holds
                     "created_at": iso(now),
+                    "client_system": "Android",
+                    "client_browser": "Chrome",
                 },
                 ignore=True,
             )

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml as escape_html
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from .languages import LANGUAGES, SOURCE_LANGUAGE
+from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
 
 BLOCK_KINDS = ("say", "ask", "do", "note", "handout", "facts")
 MODULES = ("livelihood", "options", "negotiation")
@@ -128,9 +129,60 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+# A web address in running text ("beoe.gov.pk/list-of-oeps"), with or without its scheme.
+_URL = re.compile(
+    r"(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?:/(?:[A-Za-z0-9\-._~%/?#=&+]*[A-Za-z0-9/=])?)?"
+)
+# A number standing on its own (not part of a code such as "C189", "A5" or "COVID-19").
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]-)\d+(?:[.,]\d+)*(?![A-Za-z0-9])(?!-[A-Za-z])")
+
+
+def running_text_html(text: str, lang: str | None) -> str:
+    """Escaped text of a guide: web addresses kept whole and left-to-right, numbers in the
+    language's digits.
+
+    In Urdu a web address in a right-to-left line broke at its hyphens and came out in the wrong
+    order ("-beoe.gov.pk/list-of" / "oeps"): it is isolated, left-to-right and unbroken. Numbers
+    are written by authors in 0-9; a reader of Nepali or Urdu reads them in her own digits, and in
+    Urdu a decimal point between digits (which looks like zero) becomes the Arabic decimal mark.
+    """
+    out, last = [], 0
+    for match in _URL.finditer(text):
+        out.append(escape_html(native_numbers(text[last : match.start()], lang)))
+        out.append(
+            f'<span class="url" dir="ltr" translate="no">{escape_html(match.group())}</span>'
+        )
+        last = match.end()
+    out.append(escape_html(native_numbers(text[last:], lang)))
+    return "".join(out)
+
+
+def native_numbers(text: str, lang: str | None) -> str:
+    """Numbers standing on their own in the language's digits (front matter and running text)."""
+    if lang in (None, SOURCE_LANGUAGE) or lang not in LANGUAGES:
+        return text
+
+    def native(match: re.Match) -> str:
+        number = match.group()
+        if lang == "ur":
+            number = re.sub(r"(?<=\d)\.(?=\d)", "\u066b", number)
+        return native_digits(number, lang)
+
+    out, last = [], 0
+    for url in _URL.finditer(text):
+        out += [_NUMBER.sub(native, text[last : url.start()]), url.group()]
+        last = url.end()
+    return "".join(out) + _NUMBER.sub(native, text[last:])
+
+
+def _render_text(renderer, tokens, index, options, env) -> str:
+    return running_text_html(tokens[index].content, env.get("lang"))
+
+
 @cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False})
+    md.add_render_rule("text", _render_text)
     md.use(front_matter_plugin).use(attrs_block_plugin)
     # One container rule for every block kind (tokens `container_block_open`, kind in `info`): six
     # rules would each re-scan every line, which was most of the app's start-up time.
@@ -363,7 +415,7 @@ def parse_guide(
             inner = tokens[index + 1 : end - 1]
             block = Block(
                 kind=kind,
-                html=md.renderer.render(inner, md.options, {}),
+                html=md.renderer.render(inner, md.options, {"lang": lang}),
                 text="\n\n".join(t.content for t in inner if t.type == "inline"),
                 line=line,
             )
@@ -396,7 +448,7 @@ def parse_guide(
             steps[-1]["blocks"].append(
                 Block(
                     kind="text",
-                    html=md.renderer.render(chunk, md.options, {}),
+                    html=md.renderer.render(chunk, md.options, {"lang": lang}),
                     text="\n\n".join(t.content for t in chunk if t.type == "inline"),
                     line=line,
                 )
@@ -414,19 +466,21 @@ def parse_guide(
         guide = Guide(
             slug=slug,
             lang=lang,
-            title=str(meta.get("title", slug)),
-            handout_title=str(meta.get("handout_title", meta.get("title", slug))),
+            title=native_numbers(str(meta.get("title", slug)), lang),
+            handout_title=native_numbers(
+                str(meta.get("handout_title", meta.get("title", slug))), lang
+            ),
             module=str(meta.get("module", "")),
             order=int(meta.get("order", 0)) if isinstance(meta.get("order"), int) else 0,
             minutes=int(meta.get("minutes", 0)) if isinstance(meta.get("minutes"), int) else 0,
-            summary=str(meta.get("summary", "")),
-            objectives=tuple(str(x) for x in meta.get("objectives") or ()),
-            materials=tuple(text for text, _ in entries),
+            summary=native_numbers(str(meta.get("summary", "")), lang),
+            objectives=tuple(native_numbers(str(x), lang) for x in meta.get("objectives") or ()),
+            materials=tuple(native_numbers(text, lang) for text, _ in entries),
             material_entries=entries,
             materials_line=_key_line(lines, "materials"),
             translation=str(meta.get("translation", "")),
             facts_checked=str(meta.get("facts_checked", "")),
-            intro_html=md.renderer.render(intro_tokens, md.options, {}),
+            intro_html=md.renderer.render(intro_tokens, md.options, {"lang": lang}),
             steps=tuple(
                 Step(s["id"], s["title"], s["minutes"], s["line"], tuple(s["blocks"]))
                 for s in steps

@@ -49,6 +49,15 @@ def show_date(value: dt.date | str | None, lang: str) -> str:
     return f"{bikram_sambat(value)} ({gregorian})"
 
 
+def show_month(value: str, lang: str) -> str:
+    """A YYYY-MM month as people read it ("اگست ۲۰۲۶"); anything else is returned as it is."""
+    try:
+        first = dt.date.fromisoformat(f"{value}-01")
+    except (TypeError, ValueError):
+        return value
+    return native_digits(format_date(first, "MMMM y"), lang)
+
+
 def bikram_sambat(value: dt.date) -> str:
     """'७ मंसिर २०८३ वि.सं.' for a Gregorian date."""
     bs = nepali_datetime.date.from_datetime_date(value)
@@ -67,6 +76,7 @@ def init_app(app: Flask) -> None:
             "lang": lang,
             "language": LANGUAGES[lang],
             "languages": LANGUAGES,
+            "sep": LANGUAGES[lang].separator,
             "same_page_in": same_page_in,
         }
 

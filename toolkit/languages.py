@@ -20,6 +20,11 @@ class Language:
     page_counter: str  # CSS counter style for PDF page numbers
     country: str | None  # content is written for this country (None: both)
     line_height: float
+    # Put between two items on one line ("10 steps — 75 minutes"). Never "·" or another dot: beside
+    # digits it reads as a digit or a decimal point, and in Urdu it looks exactly like zero ("۰").
+    separator: str
+    # After a step's number ("1. Welcome"). Urdu writes "۱۔": "۱." would read as ten ("۱۰").
+    number_suffix: str
 
 
 FONT_DIR = "/usr/share/fonts/truetype/noto"
@@ -37,6 +42,8 @@ LANGUAGES: dict[str, Language] = {
         page_counter="devanagari",
         country="NP",
         line_height=1.7,
+        separator=" — ",
+        number_suffix=".",
     ),
     "en": Language(
         code="en",
@@ -50,6 +57,8 @@ LANGUAGES: dict[str, Language] = {
         page_counter="decimal",
         country=None,
         line_height=1.5,
+        separator=" — ",
+        number_suffix=".",
     ),
     "ur": Language(
         code="ur",
@@ -63,6 +72,8 @@ LANGUAGES: dict[str, Language] = {
         page_counter="persian",
         country="PK",
         line_height=2.2,
+        separator="، ",  # the Urdu comma, as Urdu writes a list
+        number_suffix="۔",
     ),
 }
 
@@ -81,6 +92,8 @@ NASKH = Language(
     page_counter="persian",
     country="PK",
     line_height=1.8,
+    separator="، ",
+    number_suffix="۔",
 )
 
 _ASCII_DIGITS = "0123456789"

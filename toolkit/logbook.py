@@ -123,8 +123,10 @@ JS_STRINGS = {
     "err_token": _l("The server does not know this phone. Enrol it again with a new code."),
     "err_revoked": _l("This phone's access was withdrawn. Ask your coordinator for a new code."),
     "err_too_large": _l("Too much to send at once. Sending in smaller parts."),
-    "err_rejected": _l("The server could not read the logs: {error}"),
-    "err_other": _l("Could not send: {error}"),
+    "err_rejected": _l(
+        "The server could not read the logs. They are kept on this phone; tell your coordinator."
+    ),
+    "err_other": _l("Could not send. Your logs are kept on this phone and will be sent later."),
     # record states
     "state_draft": _l("Draft"),
     "state_queued": _l("Waiting to send"),
@@ -197,7 +199,9 @@ JS_STRINGS = {
     "voided_done": _l("Log voided. The change will be sent."),
     "export_none": _l("There are no unsent logs to export."),
     "export_done": _l("Exported unsent logs: {n}"),
-    "storage_error": _l("Could not save on this phone: {error}"),
+    "storage_error": _l(
+        "Could not save on this phone. Check that the phone has space, and try again."
+    ),
     "not_found": _l("This log is not on this phone."),
     # PIN lock
     "pin_wrong": _l("Wrong PIN. Try again."),
@@ -269,6 +273,7 @@ def logbook_data(lang: str) -> dict:
     return {
         "lang": lang,
         "digits": LANGUAGES[lang].digits,
+        "separator": LANGUAGES[lang].separator,
         "country": LANGUAGES[lang].country,
         "app_version": APP_VERSION,
         "content_version": lib.version,

@@ -299,6 +299,14 @@ def m007_report_rollup(db: sqlite_utils.Database) -> None:
     create_rollup_triggers(db)
 
 
+@migrations()
+def m008_phone_labels(db: sqlite_utils.Database) -> None:
+    """What tells a coordinator's phones apart: system and browser at enrolment, and a nickname."""
+    db["devices"].add_column("client_system", str)
+    db["devices"].add_column("client_browser", str)
+    db["devices"].add_column("nickname", str)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return their names."""
     pending = [m.name for m in migrations.pending(db)]

@@ -74,6 +74,7 @@ def _context(lang: str, size: str, extra: dict) -> dict:
         "lang": lang,
         "language": LANGUAGES[lang],
         "languages": LANGUAGES,
+        "sep": LANGUAGES[lang].separator,
         "size": size,
         "page_size": SIZES[size],
         "digits": lambda value: native_digits(value, lang),
@@ -111,8 +112,9 @@ def booklet_html(
     """The facilitator booklet as HTML: cover, contents, then every guide with all its blocks.
 
     `guides` are (guide, English-stands-in flag) pairs in reading order. With `page_numbers`
-    (slug -> printed page) only the cover and the contents are written, with those numbers: the
-    front of a module booklet whose pages come from the full booklet (see `render_booklets`).
+    (slug -> page within its module) only the cover and the contents are written, with those
+    numbers: the front of the full booklet, whose pages are the module booklets' (see
+    `render_booklets`).
     """
     groups: dict[str, list[tuple[Guide, bool]]] = {}
     for guide, fallback in guides:
@@ -155,8 +157,14 @@ def _mark_lines_with_actual_text() -> None:
     WeasyPrint maps each glyph to one Unicode string, taken from the first cluster the glyph is drawn
     in; in Devanagari the same glyph stands in different clusters, so copying, searching or a screen
     reader got "जीविन" for "जीवन". Wrapping each line in a marked-content span with /ActualText (PDF
-    1.5, read by poppler, pdf.js and screen readers) carries the logical text beside the glyphs.
-    WeasyPrint has no hook for this: wrap its line-drawing function once per process.
+    1.5) carries the real text beside the glyphs. WeasyPrint has no hook for this: wrap its
+    line-drawing function once per process.
+
+    Extractors lay the span's characters out left to right across the line and then apply their own
+    right-to-left ordering, so a logical Urdu string came out of pdftotext reversed. The text of a
+    line with right-to-left runs is therefore given in visual order (see `_visual_text`): poppler
+    (pdftotext, Evince, Okular) then reads it back in reading order; PDFium (Chrome) gives each word
+    right but the words of a line in visual order, as it did with no way to do better from one span.
     """
     import pydyf
     from weasyprint.draw import text as draw_text
@@ -168,7 +176,7 @@ def _mark_lines_with_actual_text() -> None:
     def draw_first_line(stream, textbox, *args, **kwargs):
         if not _SHAPED_SCRIPTS.search(textbox.text):
             return original(stream, textbox, *args, **kwargs)
-        actual = pydyf.Dictionary({"ActualText": pydyf.String(textbox.text)})
+        actual = pydyf.Dictionary({"ActualText": pydyf.String(_visual_text(textbox))})
         stream.begin_marked_content("Span", actual)
         try:
             return original(stream, textbox, *args, **kwargs)
@@ -177,6 +185,26 @@ def _mark_lines_with_actual_text() -> None:
 
     draw_first_line.toolkit_actual_text = True
     draw_text.draw_first_line = draw_first_line
+
+
+def _visual_text(textbox) -> str:
+    """The line's text in the order Pango drew it: its runs left to right, right-to-left runs
+    reversed. A line with no right-to-left run is returned as it is."""
+    from weasyprint.text.ffi import ffi
+
+    layout = textbox.pango_layout
+    data = layout.text.encode("utf-8")
+    line, _index = layout.get_first_line()
+    parts, rtl = [], False
+    run = line.runs
+    while run != ffi.NULL:
+        item = ffi.cast("PangoGlyphItem *", run.data).item
+        part = data[item.offset : item.offset + item.length].decode("utf-8", "replace")
+        if item.analysis.level % 2:
+            rtl, part = True, part[::-1]
+        parts.append(part)
+        run = run.next
+    return "".join(parts) if rtl else textbox.text
 
 
 def load_styles(static_dir: Path = STATIC_DIR) -> _Styles:
@@ -225,34 +253,32 @@ def render_handout(guide: Guide, size: str = DEFAULT_SIZE, *, env: Environment, 
 def render_booklets(
     guides: Sequence[tuple[Guide, bool]], lang: str, *, env: Environment, **context
 ) -> dict[str | None, bytes]:
-    """The full booklet (key None) and one booklet per module (key: module), from one layout.
+    """Every module's booklet (key: module) and the full booklet (key None), from one layout.
 
-    Laying out Nastaliq is slow, so the guides are laid out once, for the full booklet. A module
-    booklet is its own cover and contents followed by the full booklet's pages for its guides,
-    page numbers included: page 64 is the same page in every print, and the module's contents
-    give those numbers.
+    Laying out Nastaliq is slow, so each module is laid out once, as its own booklet: cover,
+    contents, its guides, pages numbered from 1. The full booklet is its own cover and contents
+    (grouped by module) followed by the module booklets as they are, so page 5 of a module is
+    the same page whether it was printed alone or in the full booklet, and the contents say so.
     """
     static_dir = context.pop("static_dir", STATIC_DIR)
-    full = _render(booklet_html(guides, lang, env=env, **context), static_dir)
-    booklets: dict[str | None, bytes] = {None: full.write_pdf()}
-    starts = {}
-    for index, page in enumerate(full.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("guide-"):
-                starts.setdefault(anchor.removeprefix("guide-"), index)
-    order = sorted(starts.values()) + [len(full.pages)]
+    modules = {}
     for module in dict.fromkeys(guide.module for guide, _ in guides):
         items = [(guide, fallback) for guide, fallback in guides if guide.module == module]
-        pages = []
-        for guide, _ in items:
-            start = starts[guide.slug]
-            pages += full.pages[start : order[order.index(start) + 1]]
-        numbers = {guide.slug: starts[guide.slug] + 1 for guide, _ in items}
-        front_html = booklet_html(
-            items, lang, env=env, module=module, page_numbers=numbers, **context
+        modules[module] = _render(
+            booklet_html(items, lang, env=env, module=module, **context), static_dir
         )
-        front = _render(front_html, static_dir)
-        booklets[module] = front.copy(front.pages + pages).write_pdf()
+    numbers: dict[str, int] = {}
+    for document in modules.values():
+        for index, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                if anchor.startswith("guide-"):
+                    numbers.setdefault(anchor.removeprefix("guide-"), index + 1)
+    front = _render(
+        booklet_html(guides, lang, env=env, page_numbers=numbers, **context), static_dir
+    )
+    pages = front.pages + [page for document in modules.values() for page in document.pages]
+    booklets: dict[str | None, bytes] = {None: front.copy(pages).write_pdf()}
+    booklets.update({module: document.write_pdf() for module, document in modules.items()})
     return booklets
 
 

@@ -124,7 +124,12 @@ def precache_manifest(app: Flask, lang: str) -> list[dict[str, str]]:
     # offline, then says so in that language.
     others = [f"/{other}/offline" for other in LANGUAGES if other != lang]
     for url in page_urls(app, lang) + others:
-        response = client.get(url)
+        # A fresh app context per page: called inside a request (/sw.js when the manifests are out
+        # of date), the client's requests would otherwise share that request's `g`, and with it
+        # Flask-Babel's cached locale, and pages of one language were rendered (and kept by
+        # rendered_once) in another.
+        with app.app_context():
+            response = client.get(url)
         if response.status_code == 200 and response.mimetype == "text/html":
             pages[url] = response.get_data()
     static_dir = Path(app.static_folder)

@@ -163,8 +163,8 @@ def booklet_guides(lang: str, module: str | None) -> list[tuple[Guide, bool]]:
 def booklet_file(lang: str, module: str | None, size: str) -> tuple[Path, bool]:
     """A booklet's cached PDF (module None: all guides). Returns (path, rendered now).
 
-    A module booklet's pages come from the full booklet's layout, so a miss renders and caches
-    the full booklet and every module's booklet of the language at once.
+    The full booklet's pages are the module booklets', so a miss renders and caches the full
+    booklet and every module's booklet of the language at once.
     """
     guides = booklet_guides(lang, None)
     fingerprint = _fingerprint()

@@ -37,13 +37,12 @@ HSTS = "max-age=31536000"
 # Paths whose answers are per person: no browser, proxy or service worker may keep a copy.
 PRIVATE_PREFIXES = ("/coordinator", "/api/")
 
-# Scripts and styles come from this server only. Styles allow inline attributes because server-rendered
-# SVG charts (pygal) carry their own <style>; scripts never run inline.
+# Scripts and styles come from this server only; neither runs inline (charts are HTML with CSS classes).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

@@ -60,7 +60,8 @@ function showDate(iso) {
 
 function showTime(iso) {
   if (!iso) return '';
-  return digits(new Intl.DateTimeFormat(LANG, { dateStyle: 'medium', timeStyle: 'short' })
+  // A 24-hour clock: a 12-hour one writes "PM" in Latin letters in Urdu and Nepali.
+  return digits(new Intl.DateTimeFormat(LANG, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' })
     .format(new Date(iso)));
 }
 
@@ -609,7 +610,7 @@ async function renderList() {
       el('span', { class: 'log-title', text: guide ? guide.title : (record.guide || '…') }));
     const meta = el('span', { class: 'log-meta' }, showDate(record.held_on));
     if (Number.isInteger(record.participants)) {
-      meta.append(` · ${say(S.participants_n, { n: digits(record.participants) })}`);
+      meta.append(`${DATA.separator}${say(S.participants_n, { n: digits(record.participants) })}`);
     }
     const badges = el('span', { class: 'log-badges' },
       el('span', { class: `badge state-${entry.state}`, 'data-state': entry.state, text: stateText(entry) }));
@@ -648,7 +649,7 @@ async function renderStatus() {
   parts.push(summary.lastSuccessAt ? say(S.last_sync, { time: showTime(summary.lastSuccessAt) })
     : S.never_synced);
   const summaryNode = bar.querySelector('[data-sync-summary]');
-  summaryNode.textContent = parts.join(' · ');
+  summaryNode.textContent = parts.join(DATA.separator);
   summaryNode.dataset.pending = summary.pending;
   const errorNode = bar.querySelector('[data-sync-error]');
   const error = summary.lastError;

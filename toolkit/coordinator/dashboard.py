@@ -1,4 +1,4 @@
-"""The dashboard and exports: suppressed aggregates, SVG charts, CSV of figures and of logs.
+"""The dashboard and exports: suppressed aggregates, HTML charts, CSV of figures and of logs.
 
 Figures come from SQL over the report rollup (toolkit/reports.py), so they are as fresh as the last
 committed sync, whatever the number of logs; the logs CSV streams from a cursor, row by row.
@@ -27,6 +27,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from ..db import get_db
+from ..languages import ascii_digits
 from ..reports import Filters, build_report, iter_logs, logs_needing_attention, report_districts
 from . import bp
 from .accounts import login_required
@@ -87,6 +88,8 @@ class LogsExportForm(FlaskForm):
 
 
 ROW_KINDS = {
+    "sessions_by_month": "month",
+    "participants_by_month": "month",
     "sessions_by_district": "district",
     "participants_by_district": "district",
     "sessions_by_guide": "guide",
@@ -95,15 +98,17 @@ ROW_KINDS = {
     "themes_by_month": "theme",
     "referrals": "referral",
 }
-COLUMN_KINDS = {"themes_by_district": "district"}
+COLUMN_KINDS = {"themes_by_district": "district", "themes_by_month": "month"}
 
 
 def name_of(kind: str | None, code: str) -> str:
     """What a coordinator reads for a stored code: a guide's title, a translated theme…"""
     from ..guides import library
-    from ..i18n import current_lang
+    from ..i18n import current_lang, show_month
     from ..logbook import DISTRICT_LABELS, REFERRAL_LABELS, THEME_LABELS
 
+    if kind == "month":
+        return show_month(code, current_lang())
     if kind == "guide":
         guide, _fallback = library().get(current_lang(), code)
         return guide.title if guide else code
@@ -126,7 +131,11 @@ def _filters() -> tuple[FiltersForm, Filters]:
     form = FiltersForm(request.args)
     if request.args and not form.validate():
         return form, Filters()
-    return form, Filters(form.start.data or None, form.end.data or None, form.district.data or None)
+    # Months may be typed in Nepali or Urdu digits; the database stores 0-9.
+    start, end = (
+        ascii_digits(field.data) if field.data else None for field in (form.start, form.end)
+    )
+    return form, Filters(start, end, form.district.data or None)
 
 
 def _report(filters: Filters):
@@ -146,7 +155,7 @@ REPORT_CHART_KEYS = tuple(key for key in CHART_KEYS if key != "participants_by_m
 
 
 def _charts(report, keys) -> dict:
-    """SVG bar charts of the report's tables, rows named for people (guide titles, themes…)."""
+    """HTML bar charts of the report's tables, rows named for people (guide titles, themes…)."""
     from ..charts import bar_chart
 
     return {
@@ -477,6 +486,20 @@ def _with_header(header: list, rows: Iterable) -> Iterator:
     yield from rows
 
 
+def _period(filters: Filters, lang: str) -> str:
+    """The report's period in words a reader understands: never "… – …"."""
+    from ..languages import native_digits
+
+    start, end = (native_digits(m, lang) if m else None for m in (filters.start, filters.end))
+    if start and end:
+        return _("%(start)s to %(end)s", start=start, end=end)
+    if start:
+        return _("from %(start)s", start=start)
+    if end:
+        return _("up to %(end)s", end=end)
+    return _("All dates")
+
+
 @bp.route("/export/report.pdf")
 @login_required
 def report_pdf():
@@ -491,9 +514,7 @@ def report_pdf():
     report = _report(filters)
     lang = current_lang()
     charts = _charts(report, REPORT_CHART_KEYS)
-    period = " – ".join(
-        native_digits(part, lang) for part in (filters.start or "…", filters.end or "…")
-    )
+    period = _period(filters, lang)
     html = render_template(
         "pdf/report.html",
         report=report,

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import audit
 from ..db import get_db
+from ..phones import NICKNAME_LENGTH, client_label, set_nickname
 from . import bp
 from .accounts import login_required
 
@@ -35,6 +36,28 @@ class FacilitatorForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class NicknameForm(FlaskForm):
+    nickname = StringField(
+        _l("Nickname"), validators=[Length(max=NICKNAME_LENGTH)], render_kw={"autocomplete": "off"}
+    )
+
+
+def _device(device_id: str) -> tuple[dict, dict]:
+    """The phone and its facilitator, or 404."""
+    db = get_db()
+    rows = list(db["devices"].rows_where("id = ?", [device_id]))
+    if not rows:
+        abort(404)
+    people = list(db["facilitators"].rows_where("id = ?", [rows[0]["facilitator_id"]]))
+    return rows[0], (people[0] if people else {"name": "", "country": None})
+
+
+def phone_name(device: dict) -> str:
+    """How the phones page names a phone: its nickname, else its system and browser."""
+    label = client_label(device, _separator())
+    return device.get("nickname") or label or _("Phone (system not known)")
 
 
 @bp.route("/facilitators", methods=["GET", "POST"])
@@ -62,6 +85,47 @@ def facilitators():
         form=form,
         people=people,
         devices=devices,
+        action=ActionForm(),
+        phone_name=phone_name,
+        client_label=lambda device: client_label(device, _separator()),
+        nickname_form=NicknameForm,
+    )
+
+
+def _separator() -> str:
+    from ..i18n import current_lang
+    from ..languages import LANGUAGES
+
+    return LANGUAGES[current_lang()].separator
+
+
+@bp.route("/devices/<device_id>/nickname", methods=["POST"])
+@login_required
+def nickname(device_id: str):
+    """Give a phone a name the coordinator knows it by (or clear it)."""
+    form = NicknameForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _device(device_id)
+    set_nickname(get_db(), device_id, form.nickname.data or "")
+    flash(_("Phone name saved."))
+    return redirect(url_for("coordinator.facilitators") + f"#d-{device_id}")
+
+
+@bp.route("/devices/<device_id>/withdraw")
+@login_required
+def confirm_withdraw(device_id: str):
+    """Ask before withdrawing: the page names the phone and whose it is (no JavaScript needed)."""
+    device, person = _device(device_id)
+    if device["revoked_at"]:
+        flash(_("This phone was already withdrawn."))
+        return redirect(url_for("coordinator.facilitators"))
+    return render_template(
+        "coordinator/withdraw.html",
+        device=device,
+        person=person,
+        phone_name=phone_name(device),
+        label=client_label(device, _separator()),
         action=ActionForm(),
     )
 
