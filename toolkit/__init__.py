@@ -71,6 +71,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import hub
 
     hub.init_app(app)
+    from . import listening
+
+    listening.init_app(app)
     if app.config.get("BENCH_ROUTES"):  # bench/guide_page.py only; never in production
         from . import bench_routes
 
