@@ -98,11 +98,11 @@ def audio_index():
     return render_template("coordinator/audio_index.html", rows=rows)
 
 
-@bp.route("/audio/<lang>/<slug>")
+@bp.route("/audio/<language>/<slug>")
 @login_required
-def audio_guide(lang: str, slug: str):
+def audio_guide(language: str, slug: str):
     """The say blocks of one guide, each with its recording, a recorder and (for admins) approval."""
-    guide = guide_exactly(lang, slug)
+    guide = guide_exactly(language, slug)
     response = make_response(
         render_template(
             "coordinator/audio.html",
@@ -142,15 +142,15 @@ def signed_in_to_upload(view):
     return wrapped
 
 
-@bp.route("/audio/<lang>/<slug>/<slot>", methods=["POST"])
+@bp.route("/audio/<language>/<slug>/<slot>", methods=["POST"])
 @signed_in_to_upload
-def audio_upload(lang: str, slug: str, slot: str):
+def audio_upload(language: str, slug: str, slot: str):
     """Store one take of a say block, as `recorded` until an admin approves it."""
-    guide = guide_exactly(lang, slug)
+    guide = guide_exactly(language, slug)
     block = next((b for b in audio.say_blocks(guide) if b.slot == slot), None)
     if block is None:
         abort(404)
-    back = url_for("coordinator.audio_guide", lang=lang, slug=slug) + f"#say-{slot}"
+    back = url_for("coordinator.audio_guide", language=language, slug=slug) + f"#say-{slot}"
     upload = request.files.get("audio")
     try:
         clip = audio.check_recording(upload.read() if upload else b"")  # ≤ MAX_CONTENT_LENGTH
@@ -162,7 +162,7 @@ def audio_upload(lang: str, slug: str, slot: str):
     audit.record_request(
         "audio_uploaded",
         details={
-            "lang": lang,
+            "lang": language,
             "guide": slug,
             "block": slot,
             "recording": recording_id,
@@ -183,27 +183,32 @@ def _recording_of(lang: str, slug: str, recording_id: str) -> tuple:
     return guide, recording
 
 
-@bp.route("/audio/<lang>/<slug>/recordings/<recording_id>")
+@bp.route("/audio/<language>/<slug>/recordings/<recording_id>")
 @login_required
-def audio_listen(lang: str, slug: str, recording_id: str):
+def audio_listen(language: str, slug: str, recording_id: str):
     """Any take of this guide, for listening on the recording page (Range requests answered)."""
-    _guide, recording = _recording_of(lang, slug, recording_id)
+    _guide, recording = _recording_of(language, slug, recording_id)
     data = audio.get_recording(get_db(), recording_id, with_data=True)["data"]
     return send_file(
         io.BytesIO(data), mimetype=audio.TYPES[recording["container"]], conditional=True, max_age=0
     )
 
 
-@bp.route("/audio/<lang>/<slug>/recordings/<recording_id>/<action_name>", methods=["POST"])
+@bp.route("/audio/<language>/<slug>/recordings/<recording_id>/<action_name>", methods=["POST"])
 @admin_required
-def audio_decide(lang: str, slug: str, recording_id: str, action_name: str):
+def audio_decide(language: str, slug: str, recording_id: str, action_name: str):
     """Approve a take, keep a recording for its block's edited text, or remove a recording."""
-    guide, recording = _recording_of(lang, slug, recording_id)
+    guide, recording = _recording_of(language, slug, recording_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     db = get_db()
     username = current_coordinator()["username"]
-    details = {"lang": lang, "guide": slug, "block": recording["slot"], "recording": recording_id}
+    details = {
+        "lang": language,
+        "guide": slug,
+        "block": recording["slot"],
+        "recording": recording_id,
+    }
     if action_name == "approve":
         replaced = audio.approve(db, recording, username)
         audit.record_request("audio_approved", details={**details, "replaced": replaced})
@@ -222,7 +227,8 @@ def audio_decide(lang: str, slug: str, recording_id: str, action_name: str):
     else:
         abort(404)
     return redirect(
-        url_for("coordinator.audio_guide", lang=lang, slug=slug) + f"#say-{recording['slot']}"
+        url_for("coordinator.audio_guide", language=language, slug=slug)
+        + f"#say-{recording['slot']}"
     )
 
 
