@@ -21,7 +21,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 # Quick ones first; any bench not named here runs after them, in name order.
-ORDER = ("startup", "guide_page", "sync_load", "pdf", "offline_pack", "lighthouse")
+ORDER = ("startup", "audio_pack", "guide_page", "sync_load", "pdf", "offline_pack", "lighthouse")
 BENCH_TIMEOUT = 20 * 60
 HEADER = ("measure", "figure", "budget", "ratio", "pass/fail")
 

@@ -66,7 +66,7 @@ def test_a_browser_recording_is_read_and_gets_a_duration_it_can_seek_with():
     assert b"\x44\x89\x88" in clip.data and b"\x44\x89" not in FAKE_MIC[:200]
     again = audio.check_recording(clip.data)  # the written file reads back the same
     assert again.seconds == clip.seconds and again.data == clip.data
-    assert len(clip.data) * 8 / clip.seconds <= audio.TARGET_BITRATE  # speech budget: ≤ 24 kbit/s
+    assert len(clip.data) * 8 / clip.seconds <= audio.BUDGET_BITRATE  # speech budget: ≤ 24 kbit/s
 
 
 def test_ogg_opus_length_comes_from_the_container():

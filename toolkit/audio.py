@@ -31,7 +31,9 @@ from .content import Guide
 MAX_BYTES = 600 * 1024  # 3 minutes at 24 kbit/s is 540 KB, plus the container
 MAX_SECONDS = 180.0
 MIN_SECONDS = 0.5
-TARGET_BITRATE = 24_000  # what recorder.js asks MediaRecorder for (DESIGN.md budget)
+# What recorder.js asks MediaRecorder for: Opus plus the WebM container then stays within 24 kbit/s.
+TARGET_BITRATE = 22_000
+BUDGET_BITRATE = 24_000  # DESIGN.md: audio for a say block (Opus speech) ≤ 24 kbit/s
 MAX_BITRATE = (
     32_000  # the average a file may reach: 24 kbit/s Opus, variable rate, plus the container
 )
