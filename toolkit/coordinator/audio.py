@@ -31,7 +31,7 @@ from ..guides import library
 from ..languages import LANGUAGES
 from ..security import CONTENT_SECURITY_POLICY
 from . import bp
-from .accounts import admin_required, current_coordinator, login_required
+from .accounts import admin_required, choose_language, current_coordinator, login_required
 
 RECORDING_PAGE_POLICY = CONTENT_SECURITY_POLICY + "; media-src 'self' blob:"
 
@@ -237,6 +237,7 @@ def audio_csrf_refused(error: CSRFError):
     """An upload without a valid CSRF token: a clear answer in the coordinator's language."""
     if request.endpoint != "coordinator.audio_upload":
         return error
+    choose_language()  # the check ran before the area's own before_request picked the language
     return _answer(
         False,
         _("This page has expired. Reload it, record the block again, and upload it."),
