@@ -129,15 +129,15 @@ def _answer(ok: bool, message: str, status: int, back: str):
 
 
 def signed_in_to_upload(view):
-    """Like login_required, but an upload from a signed-out page gets a 401 saying so, not a redirect."""
+    """Like login_required, but recorder.js (asking for JSON) gets a 401 saying so, not a redirect."""
     checked = login_required(view)  # the role check (a recorder may upload)
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if current_coordinator() is None:
-            message = _("You are signed out. Sign in again, then record and upload the block.")
-            return _answer(False, message, 401, url_for("coordinator.login"))
-        return checked(*args, **kwargs)
+        if current_coordinator() is not None or request.accept_mimetypes.best != "application/json":
+            return checked(*args, **kwargs)  # a plain form goes to the login page, as elsewhere
+        message = _("You are signed out. Sign in again, then record and upload the block.")
+        return jsonify({"ok": False, "message": message}), 401
 
     return wrapped
 
