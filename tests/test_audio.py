@@ -399,3 +399,28 @@ def test_the_recording_page_alone_may_use_the_microphone(production):
         assert status == 200
     runner = Browser(production).request("GET", f"/ne/guides/{GUIDES['ne']}/run")
     assert "microphone=()" in runner.header("Permissions-Policy")
+
+
+def test_an_admin_keeps_a_stale_recording_from_the_page_and_the_audit_log_says_so(
+    tmp_path, content_copy
+):
+    lang, slug = "ur", GUIDES["ur"]
+    app = make_app(tmp_path, content_copy)
+    guide = app.extensions["toolkit.library"].guides[(lang, slug)]
+    block = audio.say_blocks(guide)[0]
+    db = connect(app.config["DATABASE"])
+    create_coordinator(db, "asha", PASSWORD, role="admin", lang=lang)
+    recording_id = audio.store_recording(db, guide, block, audio.check_recording(FAKE_MIC), "asha")
+    audio.approve(db, audio.get_recording(db, recording_id), "asha")
+    path = content_copy / lang / f"{slug}.md"
+    path.write_text(path.read_text("utf-8").replace(block.text, block.text + " ۔"), "utf-8")
+    client = make_app(tmp_path, content_copy).test_client()
+    client.post("/coordinator/login", data={"username": "asha", "password": PASSWORD})
+    page = client.get(f"/coordinator/audio/{lang}/{slug}").get_data(as_text=True)
+    assert said(client.application, lang, "Keep it for the changed text") in page
+    answer = client.post(f"/coordinator/audio/{lang}/{slug}/recordings/{recording_id}/keep")
+    assert answer.status_code == 302
+    assert len(client.get(f"/{lang}/guides/{slug}/audio.json").json["clips"]) == 1
+    events = [row["action"] for row in db.query("SELECT action FROM audit_log")]
+    assert "audio_kept" in events
+    db.conn.close()
