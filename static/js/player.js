@@ -48,7 +48,9 @@ function pauseAll(except) {
 function announce(player) {
   if (!("mediaSession" in navigator)) return;
   const step = player.block.closest("section");
-  const title = step?.querySelector("h2 .run-step-title, h2")?.textContent.trim() || document.title;
+  const heading = step?.querySelector("h2")?.cloneNode(true);
+  heading?.querySelectorAll(".step-number, .minutes").forEach((part) => part.remove());
+  const title = heading?.textContent.trim() || document.title;
   navigator.mediaSession.metadata = new MediaMetadata({
     title,
     artist: document.querySelector("h1")?.textContent.trim() || "",

@@ -165,6 +165,11 @@ def test_record_approve_keep_offline_play_seek_and_stale_after_an_edit(
         listen.click()
         assert page.evaluate(PLAYED_PAST, [1.0]) > 1.0  # the media element's time advances
         expect(listen).to_have_text(ui(app, lang, "Pause"))
+        # Lock-screen controls name the step and the guide (Media Session).
+        metadata = page.evaluate(
+            "[navigator.mediaSession.metadata.title, navigator.mediaSession.metadata.artist]"
+        )
+        assert metadata == [guide.steps[0].title, guide.title]
         duration = page.evaluate(
             "document.querySelector('.run-step:not([hidden]) .say-audio audio').duration"
         )
