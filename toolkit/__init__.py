@@ -72,4 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import hub
 
     hub.init_app(app)
+    from . import listening
+
+    listening.init_app(app)
     return app

@@ -31,6 +31,10 @@ ACTIONS = (
     "enrolment_code_issued",
     "conflict_resolved",
     "purge",  # details: what (notes, audit), how many, days kept
+    "audio_uploaded",  # details: guide, lang, block, recording id, seconds, bytes
+    "audio_approved",
+    "audio_kept",  # a recording kept for the edited text of its block
+    "audio_removed",
 )
 MAX_VALUE_LENGTH = 120  # an id, a filter value or a count fits; a note would not
 MAX_LIST_ITEMS = 50

@@ -307,6 +307,36 @@ def m008_phone_labels(db: sqlite_utils.Database) -> None:
     db["devices"].add_column("nickname", str)
 
 
+@migrations()
+def m009_audio_recordings(db: sqlite_utils.Database) -> None:
+    """Spoken scripts (toolkit/audio.py): one row per recording of a say block, its Opus bytes as a blob.
+
+    `recorded_hash` is the hash of the text it was recorded for, `serves_hash` the text it is served for
+    (the same, unless an admin kept it for edited text); `status` is recorded | approved."""
+    db["audio_recordings"].create(
+        {
+            "id": str,
+            "lang": str,
+            "slug": str,
+            "slot": str,
+            "recorded_hash": str,
+            "serves_hash": str,
+            "status": str,
+            "container": str,
+            "bytes": int,
+            "seconds": float,
+            "data": bytes,
+            "recorded_by": str,
+            "recorded_at": str,
+            "approved_by": str,
+            "approved_at": str,
+        },
+        pk="id",
+        not_null={"lang", "slug", "slot", "recorded_hash", "serves_hash", "status", "data"},
+    )
+    db["audio_recordings"].create_index(["lang", "slug"])
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return their names."""
     pending = [m.name for m in migrations.pending(db)]

@@ -11,7 +11,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
-from . import accounts, audit_page, dashboard, hubs, people, retention, review  # noqa: E402, F401  (they add routes to bp)
+from . import accounts, audio, audit_page, dashboard, hubs, people, retention, review  # noqa: E402, F401  (they add routes to bp)
 from .accounts import create_coordinator, login_required, set_password  # noqa: E402
 from .retention import purge_notes  # noqa: E402
 

@@ -40,7 +40,16 @@ from ..languages import LANGUAGES
 from ..security import limiter, safe_next
 from . import bp, sessions
 
-ROLES = ("admin", "coordinator")
+ROLES = ("admin", "coordinator", "recorder")
+# A recorder (a native speaker who records the spoken scripts) sees the audio pages and nothing else.
+RECORDER_ENDPOINTS = {
+    "coordinator.logout",
+    "coordinator.language",
+    "coordinator.audio_index",
+    "coordinator.audio_guide",
+    "coordinator.audio_upload",
+    "coordinator.audio_listen",
+}
 PASSWORD_METHOD = "scrypt"
 MIN_PASSWORD_LENGTH = 10
 
@@ -133,8 +142,13 @@ def current_coordinator() -> dict | None:
 def login_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if current_coordinator() is None:
+        coordinator = current_coordinator()
+        if coordinator is None:
             return redirect(url_for("coordinator.login", next=request.path))
+        if coordinator["role"] == "recorder" and request.endpoint not in RECORDER_ENDPOINTS:
+            if request.method == "GET" and request.endpoint == "coordinator.dashboard":
+                return redirect(url_for("coordinator.audio_index"))  # where a recorder lands
+            abort(403)
         return view(*args, **kwargs)
 
     return wrapped
@@ -265,6 +279,7 @@ NAV_LINKS = (
     ("coordinator.import_logs", _l("Import logs")),
     ("coordinator.password", _l("Passwords")),
     ("coordinator.audit_log", _l("Audit log")),
+    ("coordinator.audio_index", _l("Spoken scripts")),
 )
 ADMIN_PAGES = {"coordinator.password", "coordinator.audit_log"}
 
@@ -277,6 +292,7 @@ def navigation() -> dict:
         for endpoint, label in NAV_LINKS
         if endpoint in current_app.view_functions
         and (endpoint not in ADMIN_PAGES or coordinator.get("role") == "admin")
+        and (coordinator.get("role") != "recorder" or endpoint in RECORDER_ENDPOINTS)
     ]
     return {
         "coordinator_links": links,
@@ -294,7 +310,8 @@ def navigation() -> dict:
     type=click.Choice(ROLES),
     default="coordinator",
     show_default=True,
-    help="admin can reset other coordinators' passwords",
+    help="admin can reset other coordinators' passwords and approve recordings; "
+    "recorder only records spoken scripts",
 )
 @click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True)
 @click.password_option(help="at least 10 characters (asked for when not given)")

@@ -26,6 +26,10 @@ ACTION_NAMES = {
     "enrolment_code_issued": _l("Enrolment code issued"),
     "conflict_resolved": _l("Conflict resolved"),
     "purge": _l("Purge"),
+    "audio_uploaded": _l("Recording uploaded"),
+    "audio_approved": _l("Recording approved"),
+    "audio_kept": _l("Recording kept for changed text"),
+    "audio_removed": _l("Recording removed"),
 }
 
 

@@ -25,6 +25,11 @@ const PAGES = new Set(
 const RUN_PAGE = /^\/[^/]+\/guides\/[^/]+\/run$/; // facilitator mode
 const REFRESHED_PAGE = /^\/[^/]+\/(guides\/[^/]+)?$/; // home and guide pages: refreshed in the background
 const LOG_RECORD = /^(\/[^/]+\/log)\/[^/]+$/; // /<lang>/log/<id> is served from the /<lang>/log shell
+// Spoken scripts: not in the packs. A guide's audio is kept only when asked, in its own cache that
+// outlives updates (clip URLs carry the text hash and recording id, so a URL never changes its bytes).
+const AUDIO_CACHE = "toolkit-audio";
+const AUDIO_MANIFEST = /^\/[^/]+\/guides\/[^/]+\/audio\.json$/;
+const AUDIO_CLIP = /^\/[^/]+\/guides\/[^/]+\/audio\/[^/]+$/;
 
 function languageOf(pathname) {
   const code = pathname.split("/")[1];
@@ -187,6 +192,12 @@ self.addEventListener("message", (event) => {
       }
     } else if (type === "keep-download" || type === "download-status") {
       reply(await keptDownload(type, event.data.url));
+    } else if (type === "keep-audio") {
+      reply(await keepAudio(event.data.url).catch((error) => ({ ok: false, error: String(error) })));
+    } else if (type === "drop-audio") {
+      reply(await dropAudio(event.data.url));
+    } else if (type === "audio-status") {
+      reply(await audioStatus(event.data.url));
     } else if (type === "skip-waiting") {
       // Never under a session: a window in facilitator mode keeps the old version.
       const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
@@ -225,6 +236,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (KEPT_DOWNLOAD.test(url.pathname)) event.respondWith(openDownload(event, url));
   else if (request.mode === "navigate") event.respondWith(openPage(event, url));
+  else if (AUDIO_MANIFEST.test(url.pathname)) event.respondWith(audioManifest(event, url));
+  else if (AUDIO_CLIP.test(url.pathname)) event.respondWith(audioClip(event.request, url));
   else if (url.pathname.startsWith(STATIC)) event.respondWith(staticFile(event, url));
 });
 
@@ -340,4 +353,113 @@ async function staticFile(event, url) {
     if (saved) return saved; // offline: an older version beats none
     throw error;
   }
+}
+
+// --- Spoken scripts: kept per guide on request, answered with byte ranges. ---
+
+function clipPrefix(manifestUrl) {
+  return manifestUrl.replace(/audio\.json$/, "audio/");
+}
+
+/** The guide's clips in the audio cache, by URL path. */
+async function keptClips(cache, manifestUrl) {
+  const prefix = clipPrefix(manifestUrl);
+  return (await cache.keys()).filter((request) => new URL(request.url).pathname.startsWith(prefix));
+}
+
+/** Save the guide's approved audio: fetch only clips not saved yet, drop those no longer listed. */
+async function keepAudio(manifestUrl) {
+  const response = await fetch(manifestUrl, { cache: "no-cache" });
+  if (!cacheable(response)) throw new Error(`${manifestUrl}: ${response.status}`);
+  const manifest = await response.clone().json();
+  const cache = await caches.open(AUDIO_CACHE);
+  const wanted = new Set(Object.values(manifest.clips).map((clip) => clip.url));
+  for (const url of wanted) {
+    if (await cache.match(url)) continue;
+    const clip = await fetch(url); // whole file, no Range
+    if (!cacheable(clip)) throw new Error(`${url}: ${clip.status}`);
+    await cache.put(url, clip);
+  }
+  for (const request of await keptClips(cache, manifestUrl)) {
+    if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
+  }
+  await cache.put(manifestUrl, response);
+  return { ok: true, ...(await audioStatus(manifestUrl)) };
+}
+
+async function dropAudio(manifestUrl) {
+  const cache = await caches.open(AUDIO_CACHE);
+  for (const request of await keptClips(cache, manifestUrl)) await cache.delete(request);
+  await cache.delete(manifestUrl);
+  return audioStatus(manifestUrl);
+}
+
+async function audioStatus(manifestUrl) {
+  const cache = await caches.open(AUDIO_CACHE);
+  const saved = await cache.match(manifestUrl);
+  if (!saved) return { kept: false, bytes: 0 };
+  let bytes = 0;
+  for (const request of await keptClips(cache, manifestUrl)) {
+    bytes += (await (await cache.match(request)).blob()).size;
+  }
+  return { kept: true, bytes, version: (await saved.json()).version };
+}
+
+/** audio.json: the network first (a kept guide whose list changed is updated in the background). */
+async function audioManifest(event, url) {
+  const cache = await caches.open(AUDIO_CACHE);
+  try {
+    const response = await fetch(event.request);
+    const saved = cacheable(response) && (await cache.match(url.pathname));
+    if (saved && (await saved.clone().json()).version !== (await response.clone().json()).version) {
+      event.waitUntil(keepAudio(url.pathname).catch(() => {})); // only the changed clips are fetched
+    }
+    return response;
+  } catch (error) {
+    const saved = await cache.match(url.pathname);
+    if (saved) return saved;
+    throw error;
+  }
+}
+
+/** A clip: from the audio cache when kept (with the Range the media element asks for), else the network. */
+async function audioClip(request, url) {
+  const saved = await (await caches.open(AUDIO_CACHE)).match(url.pathname);
+  if (!saved) return fetch(request);
+  return rangeResponse(saved, request.headers.get("Range"));
+}
+
+/** 200 with the whole body, or 206 with the asked bytes and Content-Range (Chromium seeks with these). */
+async function rangeResponse(saved, range) {
+  const body = await saved.arrayBuffer();
+  const total = body.byteLength;
+  const type = saved.headers.get("Content-Type") || "application/octet-stream";
+  const match = /^bytes=(\d*)-(\d*)$/.exec((range || "").trim());
+  if (!match || (match[1] === "" && match[2] === "")) {
+    return new Response(body, {
+      status: 200,
+      headers: { "Content-Type": type, "Content-Length": String(total), "Accept-Ranges": "bytes" },
+    });
+  }
+  let start;
+  let end;
+  if (match[1] === "") {
+    start = Math.max(0, total - Number(match[2])); // the last N bytes
+    end = total - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === "" ? total - 1 : Math.min(Number(match[2]), total - 1);
+  }
+  if (start >= total || start > end) {
+    return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${total}` } });
+  }
+  return new Response(body.slice(start, end + 1), {
+    status: 206,
+    headers: {
+      "Content-Type": type,
+      "Content-Length": String(end - start + 1),
+      "Content-Range": `bytes ${start}-${end}/${total}`,
+      "Accept-Ranges": "bytes",
+    },
+  });
 }
