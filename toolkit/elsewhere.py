@@ -11,11 +11,12 @@ show them offline (static/js/sync-anywhere.js).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 
 import sqlite_utils
 from flask import Blueprint, Response, current_app, jsonify, request
+
+from .vocabulary import DISTRICTS, RETIRED_CODES, vocabulary_from
 
 bp = Blueprint("elsewhere", __name__, url_prefix="/api/v1")
 
@@ -36,22 +37,29 @@ def theme_counts(
     district: str | None,
     today: dt.date,
     threshold: int = DEFAULT_THRESHOLD,
+    districts: dict[str, tuple[str, ...]] | None = None,
 ) -> dict:
-    """Sessions per theme in the country (and district), small counts left out, largest first."""
+    """Sessions per theme in the country (and district), small counts left out, largest first.
+
+    Read from the report rollup (toolkit/migrations.py), which the ingest keeps exact: one phone's
+    sync asks this, so it must not read three months of a national programme's logs."""
     since = period_start(today).isoformat()
-    rows = db.query(
-        "select session_logs.themes, session_logs.district from session_logs "
-        "join facilitators on facilitators.id = session_logs.facilitator_id "
-        "where session_logs.voided = 0 and session_logs.held_on >= ? and facilitators.country = ?",
-        [since, country],
-    )
+    codes = list((districts or DISTRICTS).get(country, ()))
+    counts = db.execute(
+        f"""SELECT district, value, sum(n) FROM report_rollup
+            WHERE dimension = 'theme' AND month >= ?
+              AND district IN ({", ".join("?" * len(codes)) or "NULL"})
+            GROUP BY district, value""",
+        [since[:7], *codes],
+    ).fetchall()
     in_country: Counter = Counter()
     in_district: Counter = Counter()
-    for row in rows:
-        themes = set(json.loads(row["themes"] or "[]"))
-        in_country.update(themes)
-        if district and row["district"] == district:
-            in_district.update(themes)
+    for row_district, theme, n in counts:
+        if theme in RETIRED_CODES or not n:
+            continue
+        in_country[theme] += n
+        if district and row_district == district:
+            in_district[theme] += n
 
     def shown(counts: Counter) -> list[list]:
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -81,7 +89,13 @@ def themes() -> Response:
     if district is not None and (len(district) > 80 or not district.isprintable()):
         district = None
     threshold = int(current_app.config.get("SUPPRESS_BELOW", DEFAULT_THRESHOLD))
-    answer = theme_counts(get_db(), sender.country, district, dt.date.today(), threshold)
+    # As the sync validator does: a deployment's districts add to the built-in ones.
+    districts = {country: list(names) for country, names in DISTRICTS.items()}
+    for country, names in (vocabulary_from(current_app.config, "DISTRICTS", {}) or {}).items():
+        districts.setdefault(country, []).extend(names)
+    answer = theme_counts(
+        get_db(), sender.country, district, dt.date.today(), threshold, districts=districts
+    )
     response = jsonify(answer)
     response.headers["Cache-Control"] = "no-store"
     return response

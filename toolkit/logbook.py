@@ -287,7 +287,11 @@ def logbook_data(lang: str) -> dict:
         "countries": {code: _label(COUNTRY_LABELS, code) for code in COUNTRIES},
         "strings": {key: str(text) for key, text in JS_STRINGS.items()},
         "identifying": load_identifying_rules(),
-        "theme_labels": {code: _label(THEME_LABELS, code) for code in _extended("THEMES", THEMES)},
+        "theme_labels": {
+            code: _label(THEME_LABELS, code)
+            for code in _extended("THEMES", THEMES)
+            if code not in RETIRED_CODES
+        },
     }
 
 

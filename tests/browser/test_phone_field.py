@@ -142,7 +142,7 @@ def unique_name() -> str:
 
 def enrol_phone(page: Page, server, lang: str) -> None:
     code = new_code(server, unique_name(), COUNTRY[lang])
-    page.goto(f"{server.url}/{lang}/enrol?code={code}")
+    page.goto(f"{server.url}/{lang}/enrol#code={code}")
     page.locator("[data-enrol-form] button[type=submit]").click()
     expect(page.locator("[data-enrol]")).to_have_attribute("data-enrolled", "true")
 
@@ -577,7 +577,7 @@ def test_what_women_elsewhere_asked_shows_offline_and_small_cells_stay_hidden(
     country = COUNTRY[lang]
     district = "Kathmandu" if lang == "ne" else "Lahore"
     add_sessions(server, country, ["organising", "documents-passport"], 6, district)
-    add_sessions(server, country, ["violence-referral"], 2, district)  # a small cell
+    add_sessions(server, country, ["stigma"], 2, district)  # a small cell
     page.goto(f"{server.url}/{lang}/")
     page.evaluate(CONTROLLED)
     page.wait_for_selector("[data-offline][data-state=ready]", timeout=60_000)
@@ -606,7 +606,7 @@ def test_what_women_elsewhere_asked_shows_offline_and_small_cells_stay_hidden(
         expect(spot).to_contain_text(S["elsewhere"].split("{themes}")[0].strip())
         expect(spot).to_contain_text(labels["organising"])
         expect(spot).to_contain_text(labels["documents-passport"])
-        assert labels["violence-referral"] not in spot.text_content()
+        assert labels["stigma"] not in spot.text_content()
     # On the guide page it sits in the feedback step.
     assert page.locator("#feedback [data-elsewhere]").count() == 1
     page.context.set_offline(False)
