@@ -144,14 +144,24 @@ def render_turn(kind: str, lang: str, name: str) -> Iterator[None]:
 def handout_file(guide: Guide, lang: str, size: str, fallback: bool) -> tuple[Path, bool]:
     """The handout's cached PDF, rendered first if missing. Returns (path, rendered now)."""
     key = pdf.handout_key(guide, lang, size, app_version=APP_VERSION, fingerprint=_fingerprint())
+    return cached_or_rendered(
+        "handout", lang, key, lambda: handout_pdf(guide, lang, size, fallback)
+    )
+
+
+def cached_or_rendered(
+    kind: str, lang: str, key: pdf.PdfKey, render: Callable[[], bytes]
+) -> tuple[Path, bool]:
+    """The cached PDF of `key`, else `render()` it once as its single flight and cache it.
+    Returns (path, rendered now)."""
     cached = _cache().get(key)
     if cached is not None:
         return cached, False
-    with render_turn("handout", lang, f"{lang}-{key.filename}"):
+    with render_turn(kind, lang, f"{lang}-{key.filename}"):
         cached = _cache().get(key)  # another worker may have finished it meanwhile
         if cached is not None:
             return cached, False
-        return _cache().put(key, handout_pdf(guide, lang, size, fallback)), True
+        return _cache().put(key, render()), True
 
 
 def booklet_guides(lang: str, module: str | None) -> list[tuple[Guide, bool]]:
@@ -254,22 +264,18 @@ def materials_file(guide: Guide, lang: str) -> tuple[Path, bool]:
         content_dir=content_dir,
         content_version=library().version,
     )
-    cached = _cache().get(key)
-    if cached is not None:
-        return cached, False
-    with render_turn("materials", lang, f"{lang}-{key.filename}"):
-        cached = _cache().get(key)  # another worker may have finished it meanwhile
-        if cached is not None:
-            return cached, False
+
+    def render() -> bytes:
         with force_locale(lang):
-            data = materials.render_materials(
+            return materials.render_materials(
                 guide,
                 lang,
                 env=current_app.jinja_env,
                 content_dir=content_dir,
                 **_materials_context(lang),
             )
-        return _cache().put(key, data), True
+
+    return cached_or_rendered("materials", lang, key, render)
 
 
 def _materials_context(lang: str) -> dict:
