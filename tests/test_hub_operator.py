@@ -9,6 +9,7 @@ when cron or monitoring should alert.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import threading
 
@@ -118,7 +119,15 @@ def truncating_server(body: bytes, length: int):
     def serve():
         connection, _ = listener.accept()
         with connection:
-            connection.recv(65536)
+            # Read the whole request first: closing with unread bytes would send a reset, which can
+            # reach the client before the partial answer does.
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += connection.recv(65536)
+            head, _, rest = request.partition(b"\r\n\r\n")
+            match = re.search(rb"(?i)content-length:\s*(\d+)", head)
+            while match and len(rest) < int(match.group(1)):
+                rest += connection.recv(65536)
             connection.sendall(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                 + f"Content-Length: {length}\r\n\r\n".encode()

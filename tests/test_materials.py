@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
 from toolkit import create_app, pdf, printing
 from toolkit.content import load_library
@@ -134,14 +134,24 @@ def test_guide_page_links_materials(app):
 
 
 def test_booklet_names_each_guides_materials(app):
-    with app.app_context(), force_locale("ne"):
-        context = printing._print_context("ne")
-        context.pop("static_dir")
-        html = pdf.booklet_html(
-            printing.booklet_guides("ne", None), "ne", env=app.jinja_env, **context
-        )
-    for slug in LIBRARY.slugs():
-        assert f"/ne/guides/{slug}/materials.pdf" in html
+    """With the server's address the booklet prints each guide's materials link; without it, a bare
+    path would be no use on paper, so it names the guide page's button instead."""
+    for base_url in ("https://toolkit.example.org", None):
+        app.config["BASE_URL"] = base_url
+        with app.app_context(), force_locale("ne"):
+            context = printing._print_context("ne")
+            context.pop("static_dir")
+            html = pdf.booklet_html(
+                printing.booklet_guides("ne", None), "ne", env=app.jinja_env, **context
+            )
+            button = gettext("Print cards and boards")
+        for slug in LIBRARY.slugs():
+            assert (f"https://toolkit.example.org/ne/guides/{slug}/materials.pdf" in html) == bool(
+                base_url
+            )
+        if base_url is None:
+            assert "/materials.pdf" not in html
+            assert html.count(f"«{button}»") == len(LIBRARY.slugs())
 
 
 def test_unknown_guide_has_no_materials(app):

@@ -262,7 +262,9 @@ def test_urdu_handout_text_reads_back_in_reading_order(pdf_app):
         text = " ".join(pdf_text(printing.handout_pdf(guide, "ur", "a4", False)))
     # Spaces beside a comma between right-to-left words move in poppler's output; letters do not.
     squeezed = ascii_digits(re.sub(r"[\s\u202a-\u202e]", "", text))
-    lines = [guide.title] + [line for b in guide.blocks_of("handout") for line in plain(b.text)]
+    lines = [guide.handout_title] + [
+        line for b in guide.blocks_of("handout") for line in plain(b.text)
+    ]
     assert [line for line in lines if re.sub(r"\s", "", line) not in squeezed] == []
     assert "beoe.gov.pk/list-of-oeps" in text and "2025" in squeezed
 
@@ -272,7 +274,9 @@ def test_nepali_pdf_text_reads_back(pdf_app):
     guide = golden_guide("ne")
     with pdf_app.app_context():
         text = " ".join(pdf_text(printing.handout_pdf(guide, "ne", "a4", False)))
-    lines = [guide.title] + [line for b in guide.blocks_of("handout") for line in plain(b.text)]
+    lines = [guide.handout_title] + [
+        line for b in guide.blocks_of("handout") for line in plain(b.text)
+    ]
     assert [line for line in lines if line not in text] == []
 
 

@@ -43,6 +43,7 @@ ALLOWED_WORDS = {
     *(word for name, _ in SYSTEMS + BROWSERS for word in name.split()),
 }
 ALLOWED_PATTERNS = [
+    re.compile(r"\b[\w/]+\.md\b"),  # a document of the repository (docs/DEPLOY.md)
     re.compile(r"https?://\S+"),  # a link to give to someone, as it must be typed
     re.compile(r"\{[a-z_]+\}"),  # a placeholder the page's JavaScript fills in
     re.compile(r"\b\d+\.\d+\.\d+\b"),  # the app version, a code read out to support
@@ -50,6 +51,7 @@ ALLOWED_PATTERNS = [
     re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b"),  # an enrolment code
     re.compile(r"\b[A-Z]+[0-9]+\b"),  # a convention or paper code (C189, A5)
     re.compile(r"\b[A-Z]{3,8}\b"),  # acronyms of offices and lists (BEOE, ILO, NORMLEX)
+    re.compile(r"\b[A-Z]+(?:_[A-Z]+)+\b"),  # a setting the operator sets (BASE_URL)
 ]
 
 

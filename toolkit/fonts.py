@@ -83,6 +83,7 @@ _URDU_ALPHABET = [
     *range(0x660, 0x66A),  # Arabic-Indic digits
     *range(0x6F0, 0x6FA),  # Urdu digits
     *(0x60C, 0x61B, 0x61F, 0x6D4, 0x640),  # comma, semicolon, question mark, full stop, tatweel
+    *(0x66B, 0x66C),  # decimal and thousands separators (content.native_numbers writes them)
 ]
 ALWAYS = {
     "noto-sans-devanagari.woff2": _NEPALI_ALPHABET,

@@ -129,7 +129,12 @@ class Server:
     ) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            connection.request(method, path, body=body, headers=headers or {})
+            try:
+                connection.request(method, path, body=body, headers=headers or {})
+            except (BrokenPipeError, ConnectionResetError):
+                # The server may refuse a too-large body (413) and close before it has all been
+                # sent, as browsers expect: its answer is still there to read.
+                pass
             response = connection.getresponse()
             return response.status, response.read()
         finally:
