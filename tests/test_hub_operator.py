@@ -187,7 +187,7 @@ def test_sync_status_forgets_a_mistaken_address_and_alerts(central, hub_app, wir
         device = db.execute("SELECT id, facilitator_id FROM devices LIMIT 1").fetchone()
     finally:
         db.conn.close()
-    from toolkit.api import sync_rules
+    from toolkit.library import sync_rules
     from toolkit.sync import Sender, ingest
 
     with hub_app.app_context():

@@ -49,11 +49,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_secret_key(app)
     trust_proxies(app)  # proxy headers count only as TRUSTED_PROXIES says (docs/DEPLOY.md)
 
-    from . import api, cli, coordinator, db, elsewhere, guides, i18n, runner, security
+    from . import (
+        api,
+        cli,
+        converters,
+        coordinator,
+        db,
+        elsewhere,
+        guides,
+        i18n,
+        library,
+        runner,
+        security,
+    )
 
+    converters.init_app(app)  # before any blueprint: routes name <lang:...> and <id:...>
     security.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
+    library.init_app(app)
     guides.init_app(app)
     runner.init_app(app)
     coordinator.init_app(app)

@@ -20,8 +20,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .db import describe_failure, get_db
 from .enrolment import EnrolmentError, exchange_code, sender_for_token
-from .guides import library
 from .languages import LANGUAGES, SOURCE_LANGUAGE
+from .library import library, sync_rules
 from .phones import record_enrolled_client
 from .security import limiter
 from .sync import (
@@ -31,12 +31,10 @@ from .sync import (
     BadBatch,
     FieldError,
     Sender,
-    SyncRules,
     batch_records,
     ingest,
     iso,
     parse_json,
-    rules_from,
     utc_now,
 )
 from .version import APP_VERSION
@@ -133,15 +131,6 @@ def error(status: int, message: str, **params) -> Response:
 def translate(field_error: FieldError) -> str:
     """A field error in the phone's language."""
     return gettext(field_error.message, **field_error.params)
-
-
-def sync_rules() -> SyncRules:
-    """Validation rules of this app, built once from its content and config."""
-    rules = current_app.extensions.get("toolkit.sync_rules")
-    if rules is None:
-        rules = rules_from(library(), LANGUAGES, current_app.config)
-        current_app.extensions["toolkit.sync_rules"] = rules
-    return rules
 
 
 @bp.before_request

@@ -367,8 +367,8 @@ def _demo_logbook() -> None:
 
     from .db import connect
     from .enrolment import hash_secret, issue_code
-    from .guides import library
     from .languages import LANGUAGES
+    from .library import library
     from .sync import Sender, ingest, iso, rules_from, utc_now
     from .vocabulary import DISTRICTS, REFERRAL_TYPES, THEMES, VENUE_TYPES
 

@@ -6,12 +6,9 @@ carry no CSRF token, nonce or sync status (JavaScript fills status in).
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     make_response,
     redirect,
@@ -19,51 +16,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 
-from .content import Library, load_library
 from .i18n import LANG_COOKIE, best_language, current_lang
 from .languages import LANGUAGES
+from .library import BLOCK_LABELS, MODULE_NAMES, guide_or_404, library
 
 bp = Blueprint("guides", __name__)
 
-MODULE_NAMES = {
-    "livelihood": _l("Livelihood and wellbeing"),
-    "options": _l("Knowing your options"),
-    "negotiation": _l("Negotiation skills"),
-}
-BLOCK_LABELS = {
-    "say": _l("Read aloud"),
-    "ask": _l("Ask the group"),
-    "do": _l("Do"),
-    "note": _l("For the facilitator only"),
-    "handout": _l("Handout"),
-    "facts": _l("Facts: verify locally"),
-}
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # checked with fullmatch
 ONE_YEAR = 365 * 24 * 3600
-
-
-def library() -> Library:
-    """The guides, parsed once when the app starts."""
-    return current_app.extensions["toolkit.library"]
-
-
-def language_or_404(lang: str) -> str:
-    if lang not in LANGUAGES:
-        abort(404)
-    return lang
-
-
-def guide_or_404(lang: str, slug: str):
-    """The guide in `lang` (or English, flagged), never touching the file system with `slug`."""
-    language_or_404(lang)
-    if not _SLUG.fullmatch(slug):
-        abort(404)
-    guide, fallback = library().get(lang, slug)
-    if guide is None:
-        abort(404)
-    return guide, fallback
 
 
 def rendered_once(render) -> str:
@@ -92,10 +52,9 @@ def root():
     return response
 
 
-@bp.route("/<lang>/")
+@bp.route("/<lang:lang>/")
 def index(lang: str):
     """Guides grouped by module, with offline and sync status filled in by JavaScript."""
-    language_or_404(lang)
     response = make_response(
         render_template(
             "guides/index.html", groups=library().by_module(lang), module_names=MODULE_NAMES
@@ -105,7 +64,7 @@ def index(lang: str):
     return response
 
 
-@bp.route("/<lang>/guides/<slug>")
+@bp.route("/<lang:lang>/guides/<slug>")
 def guide(lang: str, slug: str):
     """Every step and block of one guide."""
     guide, fallback = guide_or_404(lang, slug)
@@ -131,8 +90,5 @@ def not_found(_error):
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["toolkit.library"] = load_library(app.config["CONTENT_DIR"])
-    for problem in app.extensions["toolkit.library"].problems:
-        app.logger.warning("content: %s", problem)
     app.register_blueprint(bp)
     app.register_error_handler(404, not_found)

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import audio
 from .db import get_db
-from .guides import guide_or_404
+from .library import guide_or_404
 
 bp = Blueprint("listening", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -36,7 +36,7 @@ PLAYER_STRINGS = {
 }
 
 
-@bp.route("/<lang>/guides/<slug>/audio.json")
+@bp.route("/<lang:lang>/guides/<slug>/audio.json")
 def manifest(lang: str, slug: str):
     """The guide's approved audio: say hash → clip URL, bytes, seconds; with a version and a total."""
     guide, _fallback = guide_or_404(lang, slug)
@@ -49,7 +49,7 @@ def manifest(lang: str, slug: str):
     return response.make_conditional(request)
 
 
-@bp.route("/<lang>/guides/<slug>/audio/<name>")
+@bp.route("/<lang:lang>/guides/<slug>/audio/<name>")
 def clip(lang: str, slug: str, name: str):
     """One approved recording (whole, or the byte range a media element asks for)."""
     guide, _fallback = guide_or_404(lang, slug)

@@ -15,10 +15,10 @@ from flask import Blueprint, Flask, abort, current_app, render_template, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from .guides import language_or_404, library
 from .i18n import current_lang
 from .identifying import load_rules as load_identifying_rules
 from .languages import LANGUAGES
+from .library import library
 from .version import APP_VERSION
 from .vocabulary import (
     COUNTRIES,
@@ -322,17 +322,15 @@ def render_log_shell(lang: str) -> str:
     return render_template("logbook/log.html", data=logbook_data(lang), **vocabularies())
 
 
-@bp.route("/<lang>/log")
+@bp.route("/<lang:lang>/log")
 def log(lang: str):
     """Log a session; list this phone's logs (from IndexedDB, by JavaScript)."""
-    language_or_404(lang)
     return render_log_shell(lang)
 
 
-@bp.route("/<lang>/log/<log_id>")
+@bp.route("/<lang:lang>/log/<log_id>")
 def edit(lang: str, log_id: str):
     """One log, opened from IndexedDB: the same document as /<lang>/log (the SW serves one shell)."""
-    language_or_404(lang)
     if not _LOG_ID.fullmatch(log_id):
         abort(404)
     # Render exactly the /<lang>/log document, language links included, so both URLs are one shell.
@@ -341,10 +339,9 @@ def edit(lang: str, log_id: str):
     return render_log_shell(lang)
 
 
-@bp.route("/<lang>/enrol")
+@bp.route("/<lang:lang>/enrol")
 def enrol(lang: str):
     """Enter an enrolment code; JavaScript exchanges it for a device token (POST /api/v1/enrol)."""
-    language_or_404(lang)
     data = {
         "lang": lang,
         "digits": LANGUAGES[lang].digits,

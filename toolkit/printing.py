@@ -35,8 +35,8 @@ from flask_babel import gettext as _
 
 from . import materials, pdf, single_flight
 from .content import MODULES, Guide
-from .guides import BLOCK_LABELS, MODULE_NAMES, guide_or_404, language_or_404, library
 from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
+from .library import BLOCK_LABELS, MODULE_NAMES, guide_or_404, library
 from .version import APP_VERSION
 
 bp = Blueprint("printing", __name__)
@@ -214,7 +214,7 @@ def _send(path: Path, download_name: str):
     return response
 
 
-@bp.route("/<lang>/guides/<slug>/handout.pdf")
+@bp.route("/<lang:lang>/guides/<slug>/handout.pdf")
 def handout(lang: str, slug: str):
     """Participant handout of one guide, A4 (default) or A5 with ?size=a5."""
     guide, fallback = guide_or_404(lang, slug)
@@ -233,19 +233,17 @@ def handout_download_name(slug: str, lang: str, size: str) -> str:
     return f"{'-'.join(words) or 'handout'}-{lang}-{size}.pdf"
 
 
-@bp.route("/<lang>/booklet.pdf")
+@bp.route("/<lang:lang>/booklet.pdf")
 def booklet(lang: str):
     """Facilitator booklet with every guide."""
-    language_or_404(lang)
     size = _size_or_404()
     path, _rendered = booklet_file(lang, None, size)
     return _send(path, f"booklet-{lang}-{size}.pdf")
 
 
-@bp.route("/<lang>/modules/<module>/booklet.pdf")
+@bp.route("/<lang:lang>/modules/<module>/booklet.pdf")
 def module_booklet(lang: str, module: str):
     """Facilitator booklet with one module's guides."""
-    language_or_404(lang)
     if module not in MODULES or not booklet_guides(lang, module):
         abort(404)
     size = _size_or_404()
@@ -298,7 +296,7 @@ def materials_page_html(guide: Guide, lang: str) -> str:
         )
 
 
-@bp.route("/<lang>/guides/<slug>/materials.pdf")
+@bp.route("/<lang:lang>/guides/<slug>/materials.pdf")
 def materials_pdf(lang: str, slug: str):
     """Picture cards, role cards and boards the guide names, to print and cut (A4 only)."""
     guide, _fallback = guide_or_404(lang, slug)

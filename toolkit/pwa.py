@@ -212,7 +212,7 @@ def manifest():
     return response
 
 
-@bp.route("/<lang>/offline")
+@bp.route("/<lang:lang>/offline")
 def offline(lang: str):
     """What the worker shows offline for a page not saved on the phone (precached per language)."""
     if lang not in LANGUAGES:
@@ -325,7 +325,7 @@ def compress_once(response: Response) -> Response:
 
 def pwa_context() -> dict:
     """What pwa/_head.html, _body.html and _status.html need (the same on every render)."""
-    from .guides import library
+    from .library import library
 
     return {
         "app_version": APP_VERSION,

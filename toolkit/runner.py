@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from .guides import BLOCK_LABELS, guide_or_404, library, rendered_once
+from .guides import rendered_once
+from .library import BLOCK_LABELS, guide_or_404, library
 
 bp = Blueprint("runner", __name__)
 
@@ -45,7 +46,7 @@ def has_logbook(lang: str) -> bool:
     return True
 
 
-@bp.route("/<lang>/guides/<slug>/run")
+@bp.route("/<lang:lang>/guides/<slug>/run")
 def run(lang: str, slug: str):
     """Every step of one guide, for facilitator mode (one step per screen with JavaScript)."""
     guide, fallback = guide_or_404(lang, slug)

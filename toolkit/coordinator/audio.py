@@ -27,8 +27,8 @@ from flask_wtf.csrf import CSRFError
 
 from .. import audio, audit
 from ..db import get_db
-from ..guides import library
 from ..languages import LANGUAGES
+from ..library import library
 from ..security import CONTENT_SECURITY_POLICY
 from . import bp
 from .accounts import admin_required, choose_language, current_coordinator, login_required

@@ -103,8 +103,8 @@ COLUMN_KINDS = {"themes_by_district": "district", "themes_by_month": "month"}
 
 def name_of(kind: str | None, code: str) -> str:
     """What a coordinator reads for a stored code: a guide's title, a translated theme…"""
-    from ..guides import library
     from ..i18n import current_lang, show_month
+    from ..library import library
     from ..logbook import DISTRICT_LABELS, REFERRAL_LABELS, THEME_LABELS
 
     if kind == "month":
@@ -349,9 +349,9 @@ def spreadsheet_rows(rows: Iterable[tuple], include_notes: bool) -> Iterator[lis
     names instead of codes and ids (the facilitator is staff; participants are never recorded),
     dates a spreadsheet reads as dates, one column per theme (1 when raised) and per referral type
     (the count), the guides asked for by title. Latin digits, so the numbers stay numbers."""
-    from ..guides import library
     from ..i18n import bikram_sambat, current_lang
     from ..languages import LANGUAGES
+    from ..library import library
     from ..logbook import DISTRICT_LABELS, REFERRAL_LABELS, THEME_LABELS, VENUE_LABELS
     from ..vocabulary import REFERRAL_TYPES, THEMES, vocabulary_from
 

@@ -52,7 +52,8 @@ def _facilitator_choices() -> list[tuple[str, str]]:
 @login_required
 def import_logs():
     """Import a phone's "unsent logs" file, with the same checks and idempotency as sync."""
-    from ..api import sync_rules, translate
+    from ..api import translate
+    from ..library import sync_rules
     from ..sync import BadBatch, Sender, batch_records, ingest, is_uuid, parse_json
 
     form = ImportForm()
@@ -127,7 +128,7 @@ class ResolveForm(FlaskForm):
 @login_required
 def attention():
     """Conflicts and stale edits: choose a version; both stay in the history."""
-    from ..api import sync_rules
+    from ..library import sync_rules
     from ..sync import Sender, ingest, row_to_record
 
     db = get_db()
