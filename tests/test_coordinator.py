@@ -11,6 +11,7 @@ import pytest
 from toolkit import create_app
 from toolkit.coordinator import create_coordinator, purge_notes
 from toolkit.db import connect
+from toolkit.languages import LANGUAGES
 
 PASSWORD = "correct horse battery"
 
@@ -66,7 +67,10 @@ def test_every_coordinator_route_needs_a_login(app, client):
     for rule in rules:
         if rule.endpoint == "coordinator.login":
             continue
-        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "x", rule.rule)
+        # Values each segment's converter accepts, so the login check is what answers.
+        url = re.sub(r"<lang:[^>]+>", "en", rule.rule)
+        url = re.sub(r"<id:[^>]+>", "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed", url)
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "x", url)
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         assert response.status_code == 302, f"{method} {url} answered {response.status_code}"
@@ -352,3 +356,19 @@ def test_names_and_notes_with_markup_are_escaped_on_every_page(app, client, coor
         as_text=True
     )
     assert "&lt;script&gt;alert(" in client.get("/coordinator/attention").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "nepal", "pakistan"), [("en", "Nepal", "Pakistan"), ("ne", "नेपाल", "पाकिस्तान")]
+)
+def test_facilitators_page_names_each_country_in_the_coordinators_language(
+    app, client, coordinator, lang, nepal, pakistan
+):
+    login(client)
+    for name, country in (("Sita Tamang", "NP"), ("Nasreen Akhtar", "PK")):
+        client.post("/coordinator/facilitators", data={"name": name, "country": country})
+    client.post("/coordinator/language", data={"lang": lang})
+    html = client.get("/coordinator/facilitators").get_data(as_text=True)
+    sep = LANGUAGES[lang].separator
+    assert f'Sita Tamang <span class="muted">{sep}{nepal}</span>' in html
+    assert f'Nasreen Akhtar <span class="muted">{sep}{pakistan}</span>' in html

@@ -152,7 +152,7 @@ def test_the_page_carries_what_the_form_needs_offline(app, client):
     labels = {code: label for code, label, _province in data["districts"]["NP"]}
     assert labels["Sindhupalchok"] == "सिन्धुपाल्चोक"  # shown in the page's script, stored as code
     with app.app_context():
-        from toolkit.guides import library
+        from toolkit.library import library
 
         lib = library()
         guide, _fallback = lib.get("ne", "lw-our-work")

@@ -17,8 +17,8 @@ import pytest
 from toolkit import create_app
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect, init_db
-from toolkit.guides import library
 from toolkit.languages import LANGUAGES
+from toolkit.library import library
 from toolkit.phones import BROWSERS, SYSTEMS
 
 PASSWORD = "a long demo password"

@@ -391,7 +391,7 @@ def test_logs_csv_for_a_spreadsheet_has_names_dates_and_columns_in_her_language(
 def test_logs_csv_streams_in_chunks_and_leaves_voided_logs_out(app, client):
     from tests.test_coordinator import login
     from toolkit.coordinator import create_coordinator
-    from toolkit.coordinator.dashboard import CSV_CHUNK_ROWS
+    from toolkit.coordinator.exports import CSV_CHUNK_ROWS
 
     db = connect(app.config["DATABASE"])
     create_coordinator(db, "asha", "correct horse battery", role="admin", lang="en")

@@ -8,8 +8,8 @@ import re
 import pytest
 from flask_babel import force_locale
 
-from toolkit.guides import library
 from toolkit.languages import LANGUAGES
+from toolkit.library import library
 from toolkit.runner import SCRIPT_STRINGS
 
 COMPLETE_GUIDES = ["lw-our-work", "ko-recruitment", "ng-agent"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     make_response,
     redirect,
     render_template,
@@ -17,29 +16,14 @@ from flask import (
     url_for,
 )
 
+from .guide_pages import guide_page
 from .i18n import LANG_COOKIE, best_language, current_lang
 from .languages import LANGUAGES
-from .library import BLOCK_LABELS, MODULE_NAMES, guide_or_404, library
+from .library import MODULE_NAMES, library
 
 bp = Blueprint("guides", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def rendered_once(render) -> str:
-    """The page's HTML, rendered once per process.
-
-    Guide and runner pages are the same bytes on every render (the service worker relies on it), and
-    rendering the template costs several times more than sending it: keep the first render.
-    """
-    if current_app.debug:
-        return render()  # templates reload while developing
-    cache = current_app.extensions.setdefault("toolkit.rendered", {})
-    key = (request.endpoint, request.script_root, tuple(sorted((request.view_args or {}).items())))
-    html = cache.get(key)
-    if html is None:
-        html = cache[key] = render()
-    return html
 
 
 @bp.route("/")
@@ -67,16 +51,7 @@ def index(lang: str):
 @bp.route("/<lang:lang>/guides/<slug>")
 def guide(lang: str, slug: str):
     """Every step and block of one guide."""
-    guide, fallback = guide_or_404(lang, slug)
-    return rendered_once(
-        lambda: render_template(
-            "guides/guide.html",
-            guide=guide,
-            fallback=fallback,
-            module_names=MODULE_NAMES,
-            block_labels=BLOCK_LABELS,
-        )
-    )
+    return guide_page("guides/guide.html", lang, slug, lambda: {"module_names": MODULE_NAMES})
 
 
 def not_found(_error):

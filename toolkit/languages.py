@@ -25,6 +25,7 @@ class Language:
     separator: str
     # After a step's number ("1. Welcome"). Urdu writes "۱۔": "۱." would read as ten ("۱۰").
     number_suffix: str
+    calendar: str = "gregorian"  # "bs": dates are also shown and entered in Bikram Sambat
 
 
 FONT_DIR = "/usr/share/fonts/truetype/noto"
@@ -44,6 +45,7 @@ LANGUAGES: dict[str, Language] = {
         line_height=1.7,
         separator=" — ",
         number_suffix=".",
+        calendar="bs",
     ),
     "en": Language(
         code="en",

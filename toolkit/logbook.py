@@ -9,13 +9,9 @@ translated messages for JavaScript) is inlined in the page as JSON.
 
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, Flask, abort, current_app, render_template, request
-from flask_babel import LazyString
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from .i18n import current_lang
 from .identifying import load_rules as load_identifying_rules
 from .languages import LANGUAGES
 from .library import library
@@ -23,78 +19,17 @@ from .version import APP_VERSION
 from .vocabulary import (
     COUNTRIES,
     DISTRICT_BY_CODE,
-    DISTRICT_ROWS,
     DISTRICTS,
     REFERRAL_TYPES,
     RETIRED_CODES,
     THEMES,
     VENUE_TYPES,
-    district_label,
+    extended,
+    label,
     vocabulary_from,
 )
 
 bp = Blueprint("logbook", __name__)
-
-_LOG_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # fullmatch
-
-THEME_LABELS = {
-    "wages": _l("Wages"),
-    "fees-and-debt": _l("Recruitment fees and debt"),
-    "contract": _l("Contracts"),
-    "documents-passport": _l("Documents and passport"),
-    "rest-day": _l("Rest day"),
-    "working-conditions": _l("Working conditions"),
-    "family-decision": _l("Family decisions"),
-    "stigma": _l("Stigma"),
-    "local-work": _l("Work at home or nearby"),
-    "services-access": _l("Getting services"),
-    "health-wellbeing": _l("Health and wellbeing"),
-    "organising": _l("Organising together"),
-    "complaint-routes": _l("Where to complain"),
-    "violence-referral": _l("Violence and referral (old logs only)"),
-}
-VENUE_LABELS = {
-    "community-hall": _l("Community hall"),
-    "home": _l("Someone's home"),
-    "school": _l("School"),
-    "health-post": _l("Health post"),
-    "outdoors": _l("Outdoors"),
-    "office": _l("Office"),
-    "other": _l("Other place"),
-}
-REFERRAL_LABELS = {
-    "migrant-resource-centre": _l("Migrant resource centre"),
-    "legal-aid": _l("Legal aid"),
-    "health": _l("Health services"),
-    "violence-support": _l("Support after violence (old logs only)"),
-    "skills-or-work": _l("Skills training or work"),
-    "savings-or-credit": _l("Savings or credit group"),
-    "government-office": _l("Government office"),
-    "other": _l("Other referral"),
-}
-# District names come from toolkit/data/districts.csv in the page's script (not from the catalogs, so
-# the data file is the one place to correct a name); the stored code stays the English name.
-DISTRICT_LABELS = {
-    row.code: LazyString(lambda code=row.code: district_label(code, current_lang()))
-    for row in DISTRICT_ROWS
-}
-PROVINCE_LABELS = {
-    "Koshi": _l("Koshi Province"),
-    "Madhesh": _l("Madhesh Province"),
-    "Bagmati": _l("Bagmati Province"),
-    "Gandaki": _l("Gandaki Province"),
-    "Lumbini": _l("Lumbini Province"),
-    "Karnali": _l("Karnali Province"),
-    "Sudurpashchim": _l("Sudurpashchim Province"),
-    "Punjab": _l("Punjab"),
-    "Sindh": _l("Sindh"),
-    "Khyber Pakhtunkhwa": _l("Khyber Pakhtunkhwa"),
-    "Balochistan": _l("Balochistan"),
-    "Islamabad Capital Territory": _l("Islamabad Capital Territory"),
-    "Azad Jammu and Kashmir": _l("Azad Jammu and Kashmir"),
-    "Gilgit-Baltistan": _l("Gilgit-Baltistan"),
-}
-COUNTRY_LABELS = {"NP": _l("Nepal"), "PK": _l("Pakistan")}
 
 # Messages that JavaScript shows, translated here so the phone needs no catalog of its own.
 # Placeholders are {name} (filled by JavaScript), never %-style (Jinja would format those).
@@ -224,9 +159,9 @@ JS_STRINGS = {
 }
 
 
-def _label(labels: dict, code: str) -> str:
+def _label(kind: str, code: str) -> str:
     """The translated label of a vocabulary code; a code a deployment added shows as itself."""
-    return str(labels[code]) if code in labels else code.replace("-", " ")
+    return label(kind, code) or code.replace("-", " ")
 
 
 def offered_districts(config) -> dict[str, list[str]]:
@@ -252,7 +187,7 @@ def offered_districts(config) -> dict[str, list[str]]:
 def _province_label(code: str) -> str:
     """The translated province of a district (empty for a code a deployment added)."""
     row = DISTRICT_BY_CODE.get(code)
-    return str(PROVINCE_LABELS.get(row.province, row.province)) if row else ""
+    return (label("province", row.province) or row.province) if row else ""
 
 
 def logbook_data(lang: str) -> dict:
@@ -279,26 +214,18 @@ def logbook_data(lang: str) -> dict:
         "content_version": lib.version,
         "guides": guides,
         "districts": {
-            country: [
-                [code, _label(DISTRICT_LABELS, code), _province_label(code)] for code in codes
-            ]
+            country: [[code, _label("district", code), _province_label(code)] for code in codes]
             for country, codes in districts.items()
         },
-        "countries": {code: _label(COUNTRY_LABELS, code) for code in COUNTRIES},
+        "countries": {code: _label("country", code) for code in COUNTRIES},
         "strings": {key: str(text) for key, text in JS_STRINGS.items()},
         "identifying": load_identifying_rules(),
         "theme_labels": {
-            code: _label(THEME_LABELS, code)
-            for code in _extended("THEMES", THEMES)
+            code: _label("theme", code)
+            for code in extended(current_app.config, "THEMES", THEMES)
             if code not in RETIRED_CODES
         },
     }
-
-
-def _extended(name: str, built_in: tuple[str, ...]) -> list[str]:
-    """The built-in codes, then any a deployment added in config (as the sync validator accepts)."""
-    extra = vocabulary_from(current_app.config, name, ())
-    return [*built_in, *(code for code in extra if code not in built_in)]
 
 
 def vocabularies() -> dict:
@@ -306,12 +233,15 @@ def vocabularies() -> dict:
 
     Retired codes are not offered; the form keeps them hidden so that editing an old log loses nothing.
     """
-    themes = _extended("THEMES", THEMES)
-    referrals = _extended("REFERRAL_TYPES", REFERRAL_TYPES)
+    themes = extended(current_app.config, "THEMES", THEMES)
+    referrals = extended(current_app.config, "REFERRAL_TYPES", REFERRAL_TYPES)
     return {
-        "themes": [(c, _label(THEME_LABELS, c)) for c in themes if c not in RETIRED_CODES],
-        "venues": [(c, _label(VENUE_LABELS, c)) for c in _extended("VENUE_TYPES", VENUE_TYPES)],
-        "referrals": [(c, _label(REFERRAL_LABELS, c)) for c in referrals if c not in RETIRED_CODES],
+        "themes": [(c, _label("theme", c)) for c in themes if c not in RETIRED_CODES],
+        "venues": [
+            (c, _label("venue", c))
+            for c in extended(current_app.config, "VENUE_TYPES", VENUE_TYPES)
+        ],
+        "referrals": [(c, _label("referral", c)) for c in referrals if c not in RETIRED_CODES],
         "retired_themes": [c for c in themes if c in RETIRED_CODES],
         "retired_referrals": [c for c in referrals if c in RETIRED_CODES],
     }
@@ -328,11 +258,9 @@ def log(lang: str):
     return render_log_shell(lang)
 
 
-@bp.route("/<lang:lang>/log/<log_id>")
+@bp.route("/<lang:lang>/log/<id:log_id>")
 def edit(lang: str, log_id: str):
     """One log, opened from IndexedDB: the same document as /<lang>/log (the SW serves one shell)."""
-    if not _LOG_ID.fullmatch(log_id):
-        abort(404)
     # Render exactly the /<lang>/log document, language links included, so both URLs are one shell.
     request.view_args = {"lang": lang}
     request.url_rule = next(current_app.url_map.iter_rules("logbook.log"))

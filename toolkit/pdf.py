@@ -303,6 +303,7 @@ def renderer_fingerprint(static_dir: Path = STATIC_DIR, extra: Iterable[Path] = 
     digest = hashlib.sha256()
     files = [
         *sorted(TEMPLATE_DIR.glob("*.html")),
+        TEMPLATE_DIR.parent / "_blocks.html",  # the block loop the booklet and handout share
         Path(__file__),
         Path(static_dir) / PRINT_CSS,
         *(Path(static_dir) / "fonts" / lang.font_file for lang in LANGUAGES.values()),

@@ -172,23 +172,18 @@ def service_worker():
     return response
 
 
-@bp.route("/manifest.webmanifest")
-def manifest():
-    """The web app manifest of one language (`?lang=ne`): names, start page, colours, icons."""
-    lang = request.args.get("lang", SOURCE_LANGUAGE)
-    if lang not in LANGUAGES:
-        abort(404)
-    language = LANGUAGES[lang]
+def manifest_data(lang: str) -> dict:
+    """The web app manifest of one language: names in it, its direction, start page, colours, icons."""
     from flask_babel import force_locale
 
     with force_locale(lang):
-        data = {
+        return {
             "id": f"/{lang}/",
             "name": _("Facilitator Toolkit"),
             "short_name": _("Toolkit"),
             "description": _("Session guides and a session logbook that work offline."),
             "lang": lang,
-            "dir": language.direction,
+            "dir": LANGUAGES[lang].direction,
             "start_url": url_for("guides.index", lang=lang),
             "scope": "/",
             "display": "standalone",
@@ -205,8 +200,17 @@ def manifest():
                 for filename, size, purpose in ICONS
             ],
         }
+
+
+@bp.route("/manifest.webmanifest")
+def manifest():
+    """The web app manifest of one language (`?lang=ne`): names, start page, colours, icons."""
+    lang = request.args.get("lang", SOURCE_LANGUAGE)
+    if lang not in LANGUAGES:  # a query argument: no URL converter checks it
+        abort(404)
     response = current_app.response_class(
-        json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/manifest+json"
+        json.dumps(manifest_data(lang), ensure_ascii=False, indent=1),
+        mimetype="application/manifest+json",
     )
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -215,8 +219,6 @@ def manifest():
 @bp.route("/<lang:lang>/offline")
 def offline(lang: str):
     """What the worker shows offline for a page not saved on the phone (precached per language)."""
-    if lang not in LANGUAGES:
-        abort(404)
     return render_template(
         "pwa/offline.html", has_logbook="logbook.log" in current_app.view_functions
     )

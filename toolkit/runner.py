@@ -8,13 +8,13 @@ localStorage, never on the server.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from .guides import rendered_once
-from .library import BLOCK_LABELS, guide_or_404, library
+from .guide_pages import guide_page
+from .library import library
 
 bp = Blueprint("runner", __name__)
 
@@ -49,18 +49,16 @@ def has_logbook(lang: str) -> bool:
 @bp.route("/<lang:lang>/guides/<slug>/run")
 def run(lang: str, slug: str):
     """Every step of one guide, for facilitator mode (one step per screen with JavaScript)."""
-    guide, fallback = guide_or_404(lang, slug)
-    return rendered_once(
-        lambda: render_template(
-            "guides/run.html",
-            guide=guide,
-            fallback=fallback,
-            content_version=library().version,
-            log_url=request.script_root + f"/{lang}/log",
-            has_logbook=has_logbook(lang),
-            strings={key: str(value) for key, value in SCRIPT_STRINGS.items()},
-            block_labels=BLOCK_LABELS,
-        )
+    return guide_page(
+        "guides/run.html",
+        lang,
+        slug,
+        lambda: {
+            "content_version": library().version,
+            "log_url": request.script_root + f"/{lang}/log",
+            "has_logbook": has_logbook(lang),
+            "strings": {key: str(value) for key, value in SCRIPT_STRINGS.items()},
+        },
     )
 
 

@@ -9,9 +9,26 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+from ..vocabulary import label
 
-from . import accounts, audio, audit_page, dashboard, hubs, people, retention, review  # noqa: E402, F401  (they add routes to bp)
+bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+# Templates name stored codes (a facilitator's country…) from the vocabulary table.
+bp.add_app_template_global(label, "vocabulary_label")
+
+from . import (  # noqa: E402, F401  (they add routes to bp)
+    accounts,
+    audio,
+    audit_page,
+    commands,
+    dashboard,
+    exports,
+    hubs,
+    navigation,
+    people,
+    report_pdf,
+    retention,
+    review,
+)
 from .accounts import create_coordinator, login_required, set_password  # noqa: E402
 from .retention import purge_notes  # noqa: E402
 
@@ -25,9 +42,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("AUDIT_RETENTION_DAYS", 400)
     app.register_blueprint(bp)
     for command in (
-        accounts.create_coordinator_command,
-        accounts.set_password_command,
-        accounts.withdraw_coordinator_command,
+        commands.create_coordinator_command,
+        commands.set_password_command,
+        commands.withdraw_coordinator_command,
         retention.purge_notes_command,
         audit_page.purge_audit_command,
     ):

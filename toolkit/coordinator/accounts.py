@@ -12,7 +12,6 @@ import functools
 import uuid
 from urllib.parse import urlsplit
 
-import click
 from flask import (
     abort,
     current_app,
@@ -24,7 +23,6 @@ from flask import (
     session,
     url_for,
 )
-from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -196,6 +194,37 @@ class LanguageForm(FlaskForm):
     )
 
 
+def find_account(db, username: str) -> dict | None:
+    """The account of this user name, unless it was withdrawn."""
+    rows = list(db["coordinators"].rows_where("username = ? and withdrawn_at is null", [username]))
+    return rows[0] if rows else None
+
+
+def password_matches(account: dict | None, password: str) -> bool:
+    """Whether `password` opens `account`: the same scrypt check for an unknown name (None)."""
+    stored = account["password_hash"] if account else dummy_password_hash()
+    return check_password_hash(stored, password) and account is not None
+
+
+def sign_in(db, coordinator: dict) -> None:
+    """Start a server-side session for the coordinator: the cookie holds only its random id."""
+    now = dt.datetime.now(dt.UTC)
+    sessions.purge_expired(db, now, *_lifetimes())
+    session.clear()
+    session.permanent = True  # the cookie ends with the absolute lifetime too
+    session["sid"] = sessions.start(db, coordinator["id"], now)
+    audit.record_request("login", actor=coordinator["username"])
+
+
+def record_failed_login(account: dict | None) -> None:
+    """Audit a refused login: whose account, or only that the name is unknown (never the name)."""
+    audit.record_request(
+        "login_failed",
+        actor=account["username"] if account else None,
+        details={} if account else {"unknown_user_name": True},
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
@@ -204,28 +233,12 @@ def login():
     error = None
     if form.validate_on_submit():
         db = get_db()
-        rows = list(
-            db["coordinators"].rows_where(
-                "username = ? and withdrawn_at is null", [form.username.data]
-            )
-        )
-        # The same scrypt check for an unknown name as for a wrong password.
-        stored = rows[0]["password_hash"] if rows else dummy_password_hash()
-        if check_password_hash(stored, form.password.data) and rows:
-            coordinator = rows[0]
-            now = dt.datetime.now(dt.UTC)
-            sessions.purge_expired(db, now, *_lifetimes())
-            session.clear()
-            session.permanent = True  # the cookie ends with the absolute lifetime too
-            session["sid"] = sessions.start(db, coordinator["id"], now)
-            audit.record_request("login", actor=coordinator["username"])
+        account = find_account(db, form.username.data)
+        if password_matches(account, form.password.data):
+            sign_in(db, account)
             # Only paths inside the coordinator area: never another site, never a broken header.
             return redirect(safe_next(request.args.get("next"), url_for("coordinator.dashboard")))
-        audit.record_request(
-            "login_failed",
-            actor=rows[0]["username"] if rows else None,
-            details={} if rows else {"unknown_user_name": True},
-        )
+        record_failed_login(account)
         error = _("User name or password is wrong. Check both and try again.")
     return render_template("coordinator/login.html", form=form, error=error), (
         401 if error else 200
@@ -269,87 +282,3 @@ def password():
             flash(_("Password changed."))
             return redirect(url_for("coordinator.password"))
     return render_template("coordinator/password.html", form=form)
-
-
-NAV_LINKS = (
-    ("coordinator.facilitators", _l("Facilitators and phones")),
-    ("coordinator.attention", _l("Needs attention")),
-    ("coordinator.hubs", _l("Field hubs")),
-    ("coordinator.identifying", _l("Notes to review")),
-    ("coordinator.import_logs", _l("Import logs")),
-    ("coordinator.password", _l("Passwords")),
-    ("coordinator.audit_log", _l("Audit log")),
-    ("coordinator.audio_index", _l("Spoken scripts")),
-)
-ADMIN_PAGES = {"coordinator.password", "coordinator.audit_log"}
-
-
-@bp.context_processor
-def navigation() -> dict:
-    coordinator = current_coordinator() or {}
-    links = [
-        (endpoint, label)
-        for endpoint, label in NAV_LINKS
-        if endpoint in current_app.view_functions
-        and (endpoint not in ADMIN_PAGES or coordinator.get("role") == "admin")
-        and (coordinator.get("role") != "recorder" or endpoint in RECORDER_ENDPOINTS)
-    ]
-    return {
-        "coordinator_links": links,
-        "has_report_pdf": "coordinator.report_pdf" in current_app.view_functions,
-    }
-
-
-# --- command line ---------------------------------------------------------------------------------
-
-
-@click.command("create-coordinator")
-@click.argument("username")
-@click.option(
-    "--role",
-    type=click.Choice(ROLES),
-    default="coordinator",
-    show_default=True,
-    help="admin can reset other coordinators' passwords and approve recordings; "
-    "recorder only records spoken scripts",
-)
-@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True)
-@click.password_option(help="at least 10 characters (asked for when not given)")
-@with_appcontext
-def create_coordinator_command(username: str, role: str, lang: str, password: str) -> None:
-    """Create a coordinator who can sign in at /coordinator/login."""
-    try:
-        create_coordinator(get_db(), username, password, role, lang)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
-    audit.record(
-        get_db(), "coordinator_created", actor="cli", details={"user": username, "role": role}
-    )
-    click.echo(f"Coordinator {username!r} created ({role}).")
-
-
-@click.command("set-password")
-@click.argument("username")
-@click.password_option(help="at least 10 characters (asked for when not given)")
-@with_appcontext
-def set_password_command(username: str, password: str) -> None:
-    """Reset a coordinator's password."""
-    try:
-        set_password(get_db(), username, password)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
-    audit.record(get_db(), "password_changed", actor="cli", details={"user": username})
-    click.echo(f"Password of {username!r} changed; their sessions have ended.")
-
-
-@click.command("withdraw-coordinator")
-@click.argument("username")
-@with_appcontext
-def withdraw_coordinator_command(username: str) -> None:
-    """Close a coordinator's account: no more sign-ins, and their open sessions end now."""
-    try:
-        withdraw_coordinator(get_db(), username)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
-    audit.record(get_db(), "coordinator_withdrawn", actor="cli", details={"user": username})
-    click.echo(f"Account of {username!r} withdrawn; their sessions have ended.")

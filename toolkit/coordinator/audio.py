@@ -71,8 +71,6 @@ def refusal(error: audio.AudioError) -> str:
 
 def guide_exactly(lang: str, slug: str):
     """The guide written in `lang` (no English stand-in: a recording is of the text in that language)."""
-    if lang not in LANGUAGES:
-        abort(404)
     guide = library().guides.get((lang, slug))
     if guide is None:
         abort(404)
@@ -98,7 +96,7 @@ def audio_index():
     return render_template("coordinator/audio_index.html", rows=rows)
 
 
-@bp.route("/audio/<language>/<slug>")
+@bp.route("/audio/<lang:language>/<slug>")
 @login_required
 def audio_guide(language: str, slug: str):
     """The say blocks of one guide, each with its recording, a recorder and (for admins) approval."""
@@ -142,7 +140,7 @@ def signed_in_to_upload(view):
     return wrapped
 
 
-@bp.route("/audio/<language>/<slug>/<slot>", methods=["POST"])
+@bp.route("/audio/<lang:language>/<slug>/<slot>", methods=["POST"])
 @signed_in_to_upload
 def audio_upload(language: str, slug: str, slot: str):
     """Store one take of a say block, as `recorded` until an admin approves it."""
@@ -183,7 +181,7 @@ def _recording_of(lang: str, slug: str, recording_id: str) -> tuple:
     return guide, recording
 
 
-@bp.route("/audio/<language>/<slug>/recordings/<recording_id>")
+@bp.route("/audio/<lang:language>/<slug>/recordings/<id:recording_id>")
 @login_required
 def audio_listen(language: str, slug: str, recording_id: str):
     """Any take of this guide, for listening on the recording page (Range requests answered)."""
@@ -194,42 +192,47 @@ def audio_listen(language: str, slug: str, recording_id: str):
     )
 
 
-@bp.route("/audio/<language>/<slug>/recordings/<recording_id>/<action_name>", methods=["POST"])
+@bp.route(
+    "/audio/<lang:language>/<slug>/recordings/<id:recording_id>/<action_name>", methods=["POST"]
+)
 @admin_required
 def audio_decide(language: str, slug: str, recording_id: str, action_name: str):
     """Approve a take, keep a recording for its block's edited text, or remove a recording."""
     guide, recording = _recording_of(language, slug, recording_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    flash(decide(action_name, guide, recording))
+    return redirect(
+        url_for("coordinator.audio_guide", language=language, slug=slug)
+        + f"#say-{recording['slot']}"
+    )
+
+
+def decide(action_name: str, guide, recording: dict) -> str:
+    """Carry out an admin's decision on one recording, audited; what to tell her (404: no such action)."""
     db = get_db()
-    username = current_coordinator()["username"]
     details = {
-        "lang": language,
-        "guide": slug,
+        "lang": recording["lang"],
+        "guide": recording["slug"],
         "block": recording["slot"],
-        "recording": recording_id,
+        "recording": recording["id"],
     }
     if action_name == "approve":
-        replaced = audio.approve(db, recording, username)
+        replaced = audio.approve(db, recording, current_coordinator()["username"])
         audit.record_request("audio_approved", details={**details, "replaced": replaced})
-        flash(_("Recording approved: phones get it the next time they open the guide online."))
-    elif action_name == "keep":
+        return _("Recording approved: phones get it the next time they open the guide online.")
+    if action_name == "keep":
         block = next((b for b in audio.say_blocks(guide) if b.slot == recording["slot"]), None)
         if block is None:
             abort(404)
         audio.keep_for_new_text(db, recording, block)
         audit.record_request("audio_kept", details=details)
-        flash(_("Recording kept for the changed text."))
-    elif action_name == "remove":
-        audio.remove(db, recording_id)
+        return _("Recording kept for the changed text.")
+    if action_name == "remove":
+        audio.remove(db, recording["id"])
         audit.record_request("audio_removed", details=details)
-        flash(_("Recording removed."))
-    else:
-        abort(404)
-    return redirect(
-        url_for("coordinator.audio_guide", language=language, slug=slug)
-        + f"#say-{recording['slot']}"
-    )
+        return _("Recording removed.")
+    abort(404)
 
 
 @bp.errorhandler(CSRFError)

@@ -99,7 +99,7 @@ def _separator() -> str:
     return LANGUAGES[current_lang()].separator
 
 
-@bp.route("/devices/<device_id>/nickname", methods=["POST"])
+@bp.route("/devices/<id:device_id>/nickname", methods=["POST"])
 @login_required
 def nickname(device_id: str):
     """Give a phone a name the coordinator knows it by (or clear it)."""
@@ -112,7 +112,7 @@ def nickname(device_id: str):
     return redirect(url_for("coordinator.facilitators") + f"#d-{device_id}")
 
 
-@bp.route("/devices/<device_id>/withdraw")
+@bp.route("/devices/<id:device_id>/withdraw")
 @login_required
 def confirm_withdraw(device_id: str):
     """Ask before withdrawing: the page names the phone and whose it is (no JavaScript needed)."""
@@ -130,7 +130,7 @@ def confirm_withdraw(device_id: str):
     )
 
 
-@bp.route("/facilitators/<facilitator_id>/enrol", methods=["POST"])
+@bp.route("/facilitators/<id:facilitator_id>/enrol", methods=["POST"])
 @login_required
 def enrol(facilitator_id: str):
     """Issue a one-time enrolment code, shown as text and as a QR code."""
@@ -162,7 +162,7 @@ def enrol(facilitator_id: str):
     )
 
 
-@bp.route("/devices/<device_id>/revoke", methods=["POST"])
+@bp.route("/devices/<id:device_id>/revoke", methods=["POST"])
 @login_required
 def revoke(device_id: str):
     """Withdraw a lost or replaced phone: its token stops working at once."""
