@@ -19,8 +19,9 @@ import pytest
 
 from toolkit import create_app, hub
 from toolkit.db import connect, init_db
-from toolkit.enrolment import create_facilitator, hash_secret, issue_code, revoke_device
+from toolkit.enrolment import create_facilitator, issue_code, revoke_device
 from toolkit.hub import Answer, PushError, Upstream, keep_pushing, push, retry_delay
+from toolkit.tokens import hash_secret
 
 from .test_sync import make_log
 

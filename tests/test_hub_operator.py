@@ -188,7 +188,7 @@ def test_sync_status_forgets_a_mistaken_address_and_alerts(central, hub_app, wir
     finally:
         db.conn.close()
     from toolkit.library import sync_rules
-    from toolkit.sync import Sender, ingest
+    from toolkit.sync.ingest import Sender, ingest
 
     with hub_app.app_context():
         rules = sync_rules()

@@ -16,8 +16,8 @@ import sqlite_utils
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..db import connect, init_db
-from ..sync import MAX_RECORDS, utc_now
+from ..db import connect, immediate, init_db
+from ..sync.record import MAX_RECORDS, utc_now
 from .central import HubError, create_hub, hub_overview, revoke_hub
 from .pushing import (
     PushReport,
@@ -262,7 +262,7 @@ def _forget(db: sqlite_utils.Database, url: str) -> None:
         raise click.ClickException(
             f"No upstream {target} here. Known: {', '.join(known) if known else 'none'}."
         )
-    with db.conn:
+    with immediate(db.conn):
         db.execute("DELETE FROM hub_push_refused WHERE url = ?", [target])
         db.execute("DELETE FROM hub_peers WHERE url = ?", [target])
     click.echo(

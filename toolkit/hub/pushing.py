@@ -16,8 +16,10 @@ from typing import Any
 
 import sqlite_utils
 
+from ..db import immediate
 from ..migrations import LOG_FIELDS
-from ..sync import MAX_RECORDS, STATUSES, iso, row_to_record, utc_now
+from ..sync.ingest import row_to_record
+from ..sync.record import MAX_RECORDS, STATUSES, iso, utc_now
 from ..version import APP_VERSION
 from .central import MAX_PEOPLE
 from .upstream import PEOPLE_PATH, REPORT_PATH, SYNC_PATH, PushError, Upstream
@@ -152,9 +154,7 @@ def _acknowledge(
     now: str,
 ) -> None:
     """Record central's answers in one transaction: refusals kept, `last_acked_seq` moved on."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(db.conn) as conn:
         for (seq, record), result in zip(batch, results, strict=True):
             if result["status"] == "invalid":
                 errors = result.get("errors") if isinstance(result.get("errors"), dict) else {}
@@ -170,11 +170,6 @@ def _acknowledge(
                 "UPDATE hub_peers SET last_acked_seq = MAX(last_acked_seq, ?) WHERE url = ?",
                 [batch[-1][0], url],
             )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def _send(

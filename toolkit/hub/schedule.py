@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import click
 
-from ..sync import iso, utc_now
+from ..sync.record import iso, utc_now
 from .pushing import PushReport, refused_warning
 from .upstream import PushError
 
