@@ -1,6 +1,6 @@
 """Bearer tokens of phones and hubs: how one is made and stored, and whom a request's token names.
 
-A device token (enrolment.py `exchange_code`) and a hub token (hub/central.py `create_hub`) are 32
+A device token (enrolment.py `exchange_code`) and a hub token (hub/registry.py `create_hub`) are 32
 random bytes, given once and stored only as their SHA-256 hash. Every token-authenticated endpoint
 checks the Authorization header with `authenticate` (through api.py's view helper): sync and themes
 take a phone's or a hub's token, the hub endpoints a hub's only. A missing or unknown token is a

@@ -59,6 +59,16 @@ def enrol(db, facilitator_id: str) -> Enrolled:
     return exchange_code(db, code)
 
 
+def kill_group(process: subprocess.Popen | None) -> None:
+    """kill -9 of a process started in its own session and everything in its group; then reap it."""
+    if process is not None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -120,13 +130,8 @@ class Server:
 
     def kill(self) -> None:
         """kill -9 of the master and its workers, as a power cut or the OOM killer would."""
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait(timeout=10)
-            self.process = None
+        kill_group(self.process)
+        self.process = None
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers=None, timeout: float = 60

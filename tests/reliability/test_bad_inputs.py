@@ -24,7 +24,7 @@ from toolkit import create_app
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, exchange_code, issue_code, revoke_device
-from toolkit.hub import create_hub
+from toolkit.hub.registry import create_hub
 from toolkit.sync.record import CLIENT_FIELDS
 from toolkit.vocabulary import DISTRICTS
 

@@ -14,7 +14,7 @@ import pytest
 
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator
-from toolkit.hub import create_hub
+from toolkit.hub.registry import create_hub
 from toolkit.vocabulary import DISTRICTS
 
 from .conftest import Server, enrol, make_log, snapshot

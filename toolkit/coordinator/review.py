@@ -54,6 +54,13 @@ def _facilitator_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _errors(result) -> dict[str, str]:
+    """A result's field errors in the coordinator's language."""
+    from ..api import translate
+
+    return {name: translate(error) for name, error in (result.errors or {}).items()}
+
+
 def _import_page(form: ImportForm, results=None, status: int = 200):
     page = render_template(
         "coordinator/import.html", form=form, results=results, status_names=STATUS_NAMES
@@ -65,7 +72,6 @@ def _import_page(form: ImportForm, results=None, status: int = 200):
 @login_required
 def import_logs():
     """Import a phone's "unsent logs" file, with the same checks and idempotency as sync."""
-    from ..api import translate
     from ..library import sync_rules
     from ..sync.batch import BadBatch
     from ..sync.files import NoFacilitator, import_file
@@ -83,16 +89,9 @@ def import_logs():
     except NoFacilitator:
         form.facilitator.errors.append(_("Choose the facilitator whose phone exported the file."))
         return _import_page(form, status=400)
-    audit.record_request(
-        "import",
-        details={
-            "facilitator": imported.facilitator_id,
-            "device": imported.device_id,
-            **imported.counts,
-        },
-    )
-    errors = [{f: translate(e) for f, e in (r.errors or {}).items()} for r in imported.results]
-    return _import_page(form, list(zip(imported.results, errors, strict=True)))
+    who = {"facilitator": imported.facilitator_id, "device": imported.device_id}
+    audit.record_request("import", details={**who, **imported.counts})
+    return _import_page(form, [(result, _errors(result)) for result in imported.results])
 
 
 class ResolveForm(FlaskForm):

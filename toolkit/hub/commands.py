@@ -18,17 +18,9 @@ from flask.cli import with_appcontext
 
 from ..db import connect, immediate, init_db
 from ..sync.record import MAX_RECORDS, utc_now
-from .central import HubError, create_hub, hub_overview, revoke_hub
-from .pushing import (
-    PushReport,
-    ensure_peer,
-    oldest_pending,
-    only_on_hub,
-    peer_status,
-    pending_count,
-    push,
-    refused_warning,
-)
+from .progress import oldest_pending, only_on_hub, peer_status, pending_count, refused_warning
+from .pushing import PushReport, ensure_peer, push
+from .registry import HubError, create_hub, hub_overview, revoke_hub
 from .schedule import format_seconds, keep_pushing
 from .upstream import DEFAULT_TIMEOUT, PushError, Upstream, normalise_url
 
