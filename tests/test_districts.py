@@ -13,7 +13,8 @@ import pytest
 
 from toolkit.content import load_library
 from toolkit.languages import LANGUAGES
-from toolkit.sync import rules_from, validate_record
+from toolkit.sync.rules import rules_from
+from toolkit.sync.validation import validate_record
 from toolkit.vocabulary import DISTRICT_ROWS, DISTRICTS, DISTRICTS_CSV
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"

@@ -19,8 +19,12 @@ import pytest
 
 from toolkit import create_app, hub
 from toolkit.db import connect, init_db
-from toolkit.enrolment import create_facilitator, hash_secret, issue_code, revoke_device
-from toolkit.hub import Answer, PushError, Upstream, keep_pushing, push, retry_delay
+from toolkit.enrolment import create_facilitator, issue_code, revoke_device
+from toolkit.hub.progress import peer_status, pending_count
+from toolkit.hub.pushing import PushReport, next_batch, push
+from toolkit.hub.schedule import keep_pushing, retry_delay
+from toolkit.hub.upstream import PEOPLE_PATH, SYNC_PATH, Answer, PushError, Upstream
+from toolkit.tokens import hash_secret
 
 from .test_sync import make_log
 
@@ -95,8 +99,8 @@ class Wire:
     def __call__(self, url, body, headers, timeout):
         path = urllib.parse.urlsplit(url).path
         self.requests.append((path, json.loads(body)))
-        syncs = sum(1 for p, _ in self.requests if p == hub.SYNC_PATH)
-        failing = self.fail and path == hub.SYNC_PATH and syncs == self.fail_on
+        syncs = sum(1 for p, _ in self.requests if p == SYNC_PATH)
+        failing = self.fail and path == SYNC_PATH and syncs == self.fail_on
         if failing and self.fail == "before":
             raise ConnectionRefusedError(111, "Connection refused")
         response = self.client.post(path, data=body, headers=dict(headers))
@@ -105,7 +109,7 @@ class Wire:
         return Answer(response.status_code, response.get_data(), response.headers.get("Location"))
 
     def records_sent(self) -> list[dict]:
-        return [r for path, body in self.requests if path == hub.SYNC_PATH for r in body["records"]]
+        return [r for path, body in self.requests if path == SYNC_PATH for r in body["records"]]
 
 
 @pytest.fixture
@@ -215,7 +219,7 @@ def test_wrong_or_revoked_token_is_a_clear_error_and_nothing_is_stored(
     assert expected in result.output and token not in result.output
     assert rows(central, "SELECT * FROM session_logs") == []
     assert rows(central, "SELECT * FROM facilitators") == []
-    assert [path for path, _ in wire.requests] == [hub.PEOPLE_PATH]  # no log was sent
+    assert [path for path, _ in wire.requests] == [PEOPLE_PATH]  # no log was sent
     status = hub_app.test_cli_runner().invoke(args=["sync", "status"])
     assert expected in status.output and "last push:  never completed" in status.output
 
@@ -223,14 +227,14 @@ def test_wrong_or_revoked_token_is_a_clear_error_and_nothing_is_stored(
 def test_people_endpoint_refuses_phones_and_speaks_the_phones_language(central, hub_app):
     sita = phone(central)
     answer = central.test_client().post(
-        hub.PEOPLE_PATH,
+        PEOPLE_PATH,
         json={"facilitators": [], "devices": []},
         headers={"Authorization": f"Bearer {sita['token']}", "Accept-Language": "ne"},
     )
     assert answer.status_code == 403
     assert any("\u0900" <= char <= "\u097f" for char in answer.get_json()["error"])
     unknown = central.test_client().post(
-        hub.PEOPLE_PATH, json={}, headers={"Authorization": "Bearer nope"}
+        PEOPLE_PATH, json={}, headers={"Authorization": "Bearer nope"}
     )
     assert unknown.status_code == 401 and "create-hub-token" in unknown.get_json()["error"]
 
@@ -242,8 +246,8 @@ def test_people_go_first_idempotently_without_tokens(central, hub_app, wire):
     report = push(db, Upstream(CENTRAL, token, transport=wire))
     assert report.people["facilitators"]["created"] == 2
     assert report.people["devices"]["created"] == 2
-    assert wire.requests[0][0] == hub.PEOPLE_PATH
-    sent = json.dumps([body for path, body in wire.requests if path == hub.PEOPLE_PATH])
+    assert wire.requests[0][0] == PEOPLE_PATH
+    sent = json.dumps([body for path, body in wire.requests if path == PEOPLE_PATH])
     for device in rows(hub_app, "SELECT token_hash FROM devices"):
         assert device["token_hash"] not in sent
     (hub_row,) = rows(central, "SELECT id FROM hubs")
@@ -293,7 +297,7 @@ def test_a_hub_cannot_change_people_it_did_not_register(central, hub_app, wire):
         ],
     }
     answer = central.test_client().post(
-        hub.PEOPLE_PATH, json=body, headers={"Authorization": f"Bearer {token}"}
+        PEOPLE_PATH, json=body, headers={"Authorization": f"Bearer {token}"}
     )
     assert answer.get_json() == {
         "facilitators": {"kept": 1},
@@ -338,12 +342,12 @@ def test_interrupted_push_resumes_from_the_last_acknowledged_batch(central, hub_
     fill_hub(hub_app)
     token = hub_token(central)
     db = database(hub_app)
-    total = hub.pending_count(db, 0)
+    total = pending_count(db, 0)
     wire.fail, wire.fail_on = fail, 2
     with pytest.raises(PushError, match="Nothing was sent|sent again next time"):
         push(db, Upstream(CENTRAL, token, transport=wire), batch_size=3)
-    (peer,) = hub.peer_status(db)
-    first_three = [seq for seq, _ in hub.next_batch(db, 0, 3)]
+    (peer,) = peer_status(db)
+    first_three = [seq for seq, _ in next_batch(db, 0, 3)]
     assert peer["last_acked_seq"] == first_three[-1]  # batch 1 acknowledged, batch 2 not
     assert peer["pending"] == total - 3
     assert ("dropped" if fail == "after" else "Connection refused") in peer["last_error"]
@@ -358,7 +362,7 @@ def test_interrupted_push_resumes_from_the_last_acknowledged_batch(central, hub_
     if fail == "after":  # central stored batch 2 but its answer was lost: sent again, no copy
         assert report.statuses["unchanged"] + report.statuses["stale"] >= 3
     assert_central_equals_hub(central, hub_app)
-    (peer,) = hub.peer_status(db)
+    (peer,) = peer_status(db)
     assert peer["pending"] == 0 and peer["last_error"] is None and peer["last_push_at"]
     db.conn.close()
 
@@ -371,7 +375,7 @@ def test_an_edit_after_a_push_travels_as_a_new_rev(central, hub_app, wire):
     log = filled["logs"][3]
     assert sync(hub_app, filled["sita"], {**log, "rev": 2, "minutes": 60}) == ["updated"]
     # Rev 1 keeps the seq central acknowledged: only the new rev is pending.
-    assert hub.pending_count(db, hub.peer_status(db)[0]["last_acked_seq"]) == 1
+    assert pending_count(db, peer_status(db)[0]["last_acked_seq"]) == 1
     report = push(db, Upstream(CENTRAL, token, transport=wire))
     assert report.statuses == {"updated": 1}
     (row,) = rows(central, "SELECT rev, minutes FROM session_logs WHERE id = ?", [log["id"]])
@@ -473,7 +477,7 @@ def test_every_backs_off_after_failures_and_ctrl_c_stops(central, hub_app, wire)
         outcome = next(outcomes)
         if outcome:
             raise outcome
-        return hub.PushReport(CENTRAL)
+        return PushReport(CENTRAL)
 
     def sleep(seconds):
         waits.append(seconds)
@@ -519,11 +523,11 @@ def test_redirects_are_not_followed_with_the_token(tmp_path):
     try:
         upstream = Upstream(f"http://127.0.0.1:{server.server_port}", "secret", timeout=5)
         with pytest.raises(PushError, match="redirects to https://elsewhere.test"):
-            upstream.post(hub.PEOPLE_PATH, {})
+            upstream.post(PEOPLE_PATH, {})
     finally:
         server.shutdown()
         server.server_close()
-    assert seen == [hub.PEOPLE_PATH]
+    assert seen == [PEOPLE_PATH]
 
 
 def test_deploy_notes_use_the_commands_as_they_are():

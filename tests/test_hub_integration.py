@@ -22,7 +22,7 @@ import pytest
 
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, issue_code
-from toolkit.hub import create_hub
+from toolkit.hub.registry import create_hub
 
 from .test_sync import make_log
 

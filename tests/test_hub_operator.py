@@ -15,7 +15,7 @@ import threading
 
 from toolkit.coordinator import create_coordinator
 from toolkit.enrolment import revoke_device
-from toolkit.hub import PushError, Upstream
+from toolkit.hub.upstream import PushError, Upstream
 
 from . import test_hub
 from .test_hub import CENTRAL, database, fill_hub, hub_token, rows, sync
@@ -188,7 +188,7 @@ def test_sync_status_forgets_a_mistaken_address_and_alerts(central, hub_app, wir
     finally:
         db.conn.close()
     from toolkit.library import sync_rules
-    from toolkit.sync import Sender, ingest
+    from toolkit.sync.ingest import Sender, ingest
 
     with hub_app.app_context():
         rules = sync_rules()
@@ -206,7 +206,7 @@ def test_sync_status_forgets_a_mistaken_address_and_alerts(central, hub_app, wir
 
 
 def test_a_token_file_holding_the_whole_printed_line_works(tmp_path):
-    from toolkit.hub import read_token
+    from toolkit.hub.commands import read_token
 
     whole = tmp_path / "hub-token"
     whole.write_text("token: abc-DEF_123\n", encoding="utf-8")

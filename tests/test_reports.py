@@ -30,7 +30,8 @@ from toolkit.reports import (
     rollup_query,
     suppress,
 )
-from toolkit.sync import Sender, SyncRules, ingest
+from toolkit.sync.ingest import Sender, ingest
+from toolkit.sync.rules import SyncRules
 
 
 def one_column(counts: dict[str, int]) -> Table:

@@ -14,7 +14,8 @@ from werkzeug.serving import make_server
 
 from toolkit import create_app
 from toolkit.db import connect
-from toolkit.enrolment import create_facilitator, hash_secret, issue_code, revoke_device
+from toolkit.enrolment import create_facilitator, issue_code, revoke_device
+from toolkit.tokens import hash_secret
 
 from .faults import install as install_faults
 

@@ -18,7 +18,10 @@ from toolkit.content import load_library
 from toolkit.db import connect
 from toolkit.languages import LANGUAGES
 from toolkit.migrations import migrate
-from toolkit.sync import Sender, content_hash, ingest, rules_from, validate_record
+from toolkit.sync.ingest import Sender, ingest
+from toolkit.sync.record import content_hash
+from toolkit.sync.rules import rules_from
+from toolkit.sync.validation import validate_record
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 RULES = rules_from(load_library(CONTENT), LANGUAGES)

@@ -2,7 +2,9 @@
 
 Token-authenticated (never cookies), so exempt from CSRF. Messages are in the phone's language
 (Accept-Language: ne, en, ur) and say what to fix. Request bodies are never logged.
-The logic lives in sync.py and enrolment.py; these views parse, call, answer.
+The logic lives in the sync package, tokens.py and enrolment.py; these views parse, call, answer.
+A request that cannot go on (no valid token, a body that is not JSON) is answered from the helper
+that found it out (`abort` with the JSON answer), so each view reads as its happy path.
 """
 
 from __future__ import annotations
@@ -14,46 +16,27 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from . import tokens
 from .db import describe_failure, get_db
-from .enrolment import EnrolmentError, exchange_code, sender_for_token
+from .enrolment import EnrolmentError, exchange_code
 from .languages import LANGUAGES, SOURCE_LANGUAGE
 from .library import library, sync_rules
 from .phones import record_enrolled_client
 from .security import limiter
-from .sync import (
-    MAX_RECORDS,
-    N_,
-    TOO_LARGE,
-    BadBatch,
-    FieldError,
-    Sender,
-    batch_records,
-    ingest,
-    iso,
-    parse_json,
-    utc_now,
-)
+from .sync.batch import BadBatch, batch_records, parse_json
+from .sync.ingest import Sender, ingest
+from .sync.messages import N_, TOO_LARGE
+from .sync.record import MAX_RECORDS, FieldError, iso, utc_now
 from .version import APP_VERSION
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_BODY_BYTES = 1024 * 1024
 
-NOT_ENROLLED = N_(
-    "This phone is not enrolled on this server. Enrol it with a code from your coordinator."
-)
-UNKNOWN_TOKEN = N_(
-    "This server does not know this phone's enrolment. Enrol it again with a new code from your "
-    "coordinator."
-)
-HUB_REVOKED = N_(
-    "This hub's token was revoked on this server. Ask its administrator for a new one."
-)
-REVOKED = N_("This phone's enrolment was withdrawn. Ask your coordinator for a new enrolment code.")
 STORAGE_FAILED = N_(
     "The server could not save the logs just now, so nothing was saved. The phone will try again."
 )
@@ -146,21 +129,14 @@ def never_cache(response: Response) -> Response:
     return response
 
 
-def authenticate() -> Sender | Response:
-    """The sender named by the bearer token, or the 401/403 answer."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return unauthorised(NOT_ENROLLED)
-    found = sender_for_token(get_db(), token)
-    if found is None:
-        return unauthorised(UNKNOWN_TOKEN)
-    kind, row = found
-    if row["revoked_at"]:
-        return error(403, HUB_REVOKED if kind == "hub" else REVOKED)
-    if kind == "hub":
-        return Sender(device_id=None, facilitator_id=None, country=None, hub_id=row["id"])
-    return Sender(row["id"], row["facilitator_id"], row["country"])
+def authenticate(policy: tokens.TokenPolicy = tokens.PHONES_AND_HUBS) -> Sender:
+    """The sender named by the bearer token; else the 401 or 403 answer ends the request."""
+    try:
+        return tokens.authenticate(get_db(), request.headers.get("Authorization", ""), policy)
+    except tokens.TokenRefused as refusal:
+        if refusal.status == 401:
+            abort(unauthorised(refusal.message))
+        abort(error(refusal.status, refusal.message))
 
 
 def unauthorised(message: str) -> Response:
@@ -170,32 +146,33 @@ def unauthorised(message: str) -> Response:
     return response
 
 
-def read_json() -> object | Response:
-    """The JSON body, or the 413/400 answer. Nothing is read past the size limit."""
+def read_json(malformed: str | None = None) -> object:
+    """The JSON body; else the 413 or 400 answer ends the request. Nothing is read past the limit.
+
+    `malformed`: what a body that is not JSON is told, where the batch's message would mislead.
+    """
     limit = min(MAX_BODY_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES)
     if request.content_length is not None and request.content_length > limit:
-        return error(413, TOO_LARGE, records=MAX_RECORDS)
+        abort(error(413, TOO_LARGE, records=MAX_RECORDS))
     try:
         data = request.get_data(cache=False)
     except RequestEntityTooLarge:
-        return error(413, TOO_LARGE, records=MAX_RECORDS)
+        abort(error(413, TOO_LARGE, records=MAX_RECORDS))
     if len(data) > limit:
-        return error(413, TOO_LARGE, records=MAX_RECORDS)
+        abort(error(413, TOO_LARGE, records=MAX_RECORDS))
     try:
         return parse_json(data)
     except BadBatch as problem:  # malformed, not UTF-8, or nested too deeply
-        return error(problem.status, problem.message, **problem.params)
+        if malformed is not None:
+            abort(error(400, malformed))
+        abort(error(problem.status, problem.message, **problem.params))
 
 
 @bp.post("/sync")
 def sync() -> Response:
     """Store a batch of session logs; one result per record, in order (DESIGN.md "Sync protocol")."""
     sender = authenticate()
-    if isinstance(sender, Response):
-        return sender
     body = read_json()
-    if isinstance(body, Response):
-        return body
     try:
         records = batch_records(body)
     except BadBatch as problem:
@@ -205,12 +182,7 @@ def sync() -> Response:
     try:
         results = ingest(get_db(), records, sender, sync_rules(), now=now, turn=write_turn())
     except sqlite3.Error as failure:
-        current_app.logger.error(
-            "sync: storage failed: %s", describe_failure(failure, current_app.config["DATABASE"])
-        )
-        response = error(503, STORAGE_FAILED)
-        response.headers["Retry-After"] = "30"
-        return response
+        return unavailable("sync", failure, STORAGE_FAILED)
     return jsonify(results=[result.to_json(translate) for result in results], received_at=iso(now))
 
 
@@ -222,8 +194,6 @@ def sync() -> Response:
 def enrol() -> Response:
     """Exchange a one-time enrolment code for a device token."""
     body = read_json()
-    if isinstance(body, Response):
-        return body
     if not isinstance(body, dict) or not isinstance(body.get("code"), str):
         return error(400, CODE_MISSING)
     try:
@@ -248,10 +218,15 @@ def storage_failed(failure: sqlite3.Error) -> Response:
 
     The transaction was rolled back, so nothing was changed (an enrolment code stays unused).
     """
+    return unavailable("api", failure, STORAGE_BUSY)
+
+
+def unavailable(where: str, failure: sqlite3.Error, message: str) -> Response:
+    """503 with Retry-After, and the storage failure in the server's log (never a request body)."""
     current_app.logger.error(
-        "api: storage failed: %s", describe_failure(failure, current_app.config["DATABASE"])
+        "%s: storage failed: %s", where, describe_failure(failure, current_app.config["DATABASE"])
     )
-    response = error(503, STORAGE_BUSY)
+    response = error(503, message)
     response.headers["Retry-After"] = "30"
     return response
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from .content import Guide
+from .db import immediate
 
 MAX_BYTES = 600 * 1024  # 3 minutes at 24 kbit/s is 540 KB, plus the container
 MAX_SECONDS = 180.0
@@ -278,8 +279,7 @@ def store_recording(
 ) -> str:
     """Save a new recording of `block` as `recorded`; an unapproved earlier take of it goes."""
     recording_id = str(uuid.uuid4())
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with immediate(db.conn):
         db.execute(
             "DELETE FROM audio_recordings WHERE lang = ? AND slug = ? AND slot = ? AND status = 'recorded'",
             [guide.lang, guide.slug, block.slot],
@@ -348,8 +348,7 @@ def block_states(db: sqlite_utils.Database, guide: Guide) -> list[BlockState]:
 
 def approve(db: sqlite_utils.Database, recording: dict, by: str) -> int:
     """Approve a take; the recordings it replaces for its block go. Returns how many went."""
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with immediate(db.conn):
         gone = db.execute(
             "DELETE FROM audio_recordings WHERE lang = ? AND slug = ? AND id != ? "
             "AND (serves_hash = ? OR slot = ?)",
@@ -370,7 +369,7 @@ def approve(db: sqlite_utils.Database, recording: dict, by: str) -> int:
 
 def keep_for_new_text(db: sqlite_utils.Database, recording: dict, block: SayBlock) -> None:
     """An admin says the recording still fits the edited text: it serves the new text's hash."""
-    with db.conn:
+    with immediate(db.conn):
         db.execute(
             "UPDATE audio_recordings SET serves_hash = ?, slot = ? WHERE id = ?",
             [block.hash, block.slot, recording["id"]],
@@ -378,7 +377,7 @@ def keep_for_new_text(db: sqlite_utils.Database, recording: dict, block: SayBloc
 
 
 def remove(db: sqlite_utils.Database, recording_id: str) -> None:
-    with db.conn:
+    with immediate(db.conn):
         db.execute("DELETE FROM audio_recordings WHERE id = ?", [recording_id])
 
 

@@ -94,7 +94,7 @@ def check_copy(path: str) -> Copy:
     conn = _reader(path)
     try:
         copy = Copy(path, row_counts(conn), integrity(conn), bytes=os.path.getsize(path))
-        from .hub.pushing import only_on_hub  # a hub's copy says what exists nowhere else
+        from .hub.progress import only_on_hub  # a hub's copy says what exists nowhere else
 
         copy.only_here = only_on_hub(conn)
         return copy

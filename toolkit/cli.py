@@ -366,10 +366,13 @@ def _demo_logbook() -> None:
     import uuid
 
     from .db import connect
-    from .enrolment import hash_secret, issue_code
+    from .enrolment import issue_code
     from .languages import LANGUAGES
     from .library import library
-    from .sync import Sender, ingest, iso, rules_from, utc_now
+    from .sync.ingest import Sender, ingest
+    from .sync.record import iso, utc_now
+    from .sync.rules import rules_from
+    from .tokens import hash_secret
     from .vocabulary import DISTRICTS, REFERRAL_TYPES, THEMES, VENUE_TYPES
 
     def demo_id(kind: str) -> str:

@@ -4,12 +4,18 @@
 the server acknowledged survives a power cut (NORMAL keeps the file consistent but may lose the last
 commits, and the phone, told they were stored, would never send them again). bench/sync_load.py
 shows what it costs.
+
+Every write of more than one statement goes through `immediate(conn)`: one `BEGIN IMMEDIATE`
+transaction, committed or rolled back as a whole (the connection is in autocommit mode, so
+`with conn:` alone would not make its statements one transaction).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 
 import sqlite_utils
 from flask import Flask, current_app, g
@@ -37,6 +43,24 @@ def connect(path: str, synchronous: str = SYNCHRONOUS) -> sqlite_utils.Database:
     # An INSERT OR REPLACE then fires delete triggers too (the report rollup's, migrations.py).
     conn.execute("PRAGMA recursive_triggers = ON")
     return sqlite_utils.Database(conn)
+
+
+@contextlib.contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken at once: every statement in the block commits, or none does.
+
+    IMMEDIATE, not deferred (sqlite-utils' `atomic()`): a deferred transaction that reads and then
+    writes under concurrency fails with "database is locked" whatever the busy timeout, where an
+    immediate one waits its turn at BEGIN. A failed COMMIT (a full disk) is rolled back too.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def get_db() -> sqlite_utils.Database:

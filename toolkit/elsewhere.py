@@ -78,9 +78,7 @@ def themes() -> Response:
     from .db import get_db
 
     phone_language()
-    sender = authenticate()
-    if isinstance(sender, Response):
-        return sender
+    sender = authenticate()  # a 401 or 403 answer ends the request here
     if not sender.country:
         response = jsonify(error="only an enrolled phone can ask")
         response.status_code = 403

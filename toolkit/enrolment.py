@@ -20,16 +20,17 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .db import immediate
 from .keys import read_or_create_key
 from .languages import ascii_digits
-from .sync import iso, utc_now
+from .sync.record import iso, utc_now
+from .tokens import hash_secret, new_token
 from .vocabulary import COUNTRIES
 
 # No 0/O, 1/I/L, 2/Z, 5/S or 8/B: read aloud or copied from paper, these get mixed up.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
 CODE_HOURS = 72
-TOKEN_BYTES = 32
 # Separators people type or copy along with the code.
 _SEPARATORS = str.maketrans({"-": "", " ": "", "\u2010": "", "\u2011": "", "\u2013": ""})
 
@@ -53,11 +54,6 @@ class Enrolled:
     token: str
     device_id: str
     facilitator: dict  # id, name, country
-
-
-def hash_secret(secret: str) -> str:
-    """The stored form of a device or hub token."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 _code_keys: dict[str, bytes] = {}
@@ -174,9 +170,7 @@ def exchange_code(db: sqlite_utils.Database, code: str, now: dt.datetime | None 
         raise EnrolmentError("malformed")
     now = now or utc_now()
     code_hash = hash_code(db, raw)
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")  # two phones with the same code: only one gets a token
-    try:
+    with immediate(db.conn) as conn:  # two phones with the same code: only one gets a token
         enrolment = conn.execute(
             "SELECT e.expires_at, e.used_at, f.id, f.name, f.country FROM enrolments e "
             "JOIN facilitators f ON f.id = e.facilitator_id WHERE e.code_hash = ?",
@@ -189,7 +183,7 @@ def exchange_code(db: sqlite_utils.Database, code: str, now: dt.datetime | None 
             raise EnrolmentError("used")
         if iso(now) >= expires_at:
             raise EnrolmentError("expired")
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = new_token()
         device_id = str(uuid.uuid4())
         conn.execute(
             "INSERT INTO devices (id, facilitator_id, token_hash, created_at) VALUES (?, ?, ?, ?)",
@@ -199,11 +193,6 @@ def exchange_code(db: sqlite_utils.Database, code: str, now: dt.datetime | None 
             "UPDATE enrolments SET used_at = ?, device_id = ? WHERE code_hash = ?",
             [iso(now), device_id, code_hash],
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return Enrolled(token, device_id, {"id": facilitator_id, "name": name, "country": country})
 
 
@@ -216,21 +205,3 @@ def revoke_device(
         [iso(now or utc_now()), device_id],
     )
     return cursor.rowcount > 0 or db["devices"].count_where("id = ?", [device_id]) > 0
-
-
-def sender_for_token(db: sqlite_utils.Database, token: str) -> tuple[str, dict] | None:
-    """Look a bearer token up: ("device", row with facilitator's country) or ("hub", row)."""
-    digest = hash_secret(token)
-    row = db.execute(
-        "SELECT d.id, d.facilitator_id, d.revoked_at, f.country FROM devices d "
-        "JOIN facilitators f ON f.id = d.facilitator_id WHERE d.token_hash = ?",
-        [digest],
-    ).fetchone()
-    if row is not None:
-        return "device", dict(
-            zip(("id", "facilitator_id", "revoked_at", "country"), row, strict=True)
-        )
-    row = db.execute("SELECT id, revoked_at FROM hubs WHERE token_hash = ?", [digest]).fetchone()
-    if row is not None:
-        return "hub", {"id": row[0], "revoked_at": row[1]}
-    return None

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from .content import Library, load_library
 from .languages import LANGUAGES
-from .sync import SyncRules, rules_from
+from .sync.rules import SyncRules, rules_from
 
 MODULE_NAMES = {
     "livelihood": _l("Livelihood and wellbeing"),

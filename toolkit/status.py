@@ -69,7 +69,7 @@ def health(instance_path: str, config: dict) -> dict:
 def details(instance_path: str, config: dict) -> list[tuple[str, str]]:
     """For the operator (`toolkit status`): the same as health, with paths, sizes and counts."""
     from .backup import live_counts
-    from .hub.pushing import only_on_hub
+    from .hub.progress import only_on_hub
 
     report = health(instance_path, config)
     database = config["DATABASE"]

@@ -27,7 +27,7 @@ import pytest
 from tests.test_sync import make_log as base_log
 from tests.test_sync import today  # noqa: F401  (used by the corpus)
 from toolkit.db import connect, init_db
-from toolkit.enrolment import create_facilitator, exchange_code, issue_code
+from toolkit.enrolment import Enrolled, create_facilitator, exchange_code, issue_code
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60
@@ -48,11 +48,25 @@ def enrol_phone(database: str, name: str = "Sita Tamang", country: str = "NP") -
     """A facilitator with one enrolled phone, straight in the database: the device token."""
     db = connect(database)
     try:
-        facilitator = create_facilitator(db, name, country)
-        code, _ = issue_code(db, facilitator["id"])
-        return exchange_code(db, code).token
+        return enrol(db, create_facilitator(db, name, country)["id"]).token
     finally:
         db.conn.close()
+
+
+def enrol(db, facilitator_id: str) -> Enrolled:
+    """One more phone of hers, enrolled with a fresh code straight in the database."""
+    code, _ = issue_code(db, facilitator_id)
+    return exchange_code(db, code)
+
+
+def kill_group(process: subprocess.Popen | None) -> None:
+    """kill -9 of a process started in its own session and everything in its group; then reap it."""
+    if process is not None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
 
 
 def free_port() -> int:
@@ -116,13 +130,8 @@ class Server:
 
     def kill(self) -> None:
         """kill -9 of the master and its workers, as a power cut or the OOM killer would."""
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait(timeout=10)
-            self.process = None
+        kill_group(self.process)
+        self.process = None
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers=None, timeout: float = 60

@@ -24,11 +24,11 @@ from toolkit import create_app
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, exchange_code, issue_code, revoke_device
-from toolkit.hub import create_hub
-from toolkit.sync import CLIENT_FIELDS
+from toolkit.hub.registry import create_hub
+from toolkit.sync.record import CLIENT_FIELDS
 from toolkit.vocabulary import DISTRICTS
 
-from .conftest import Browser, Server, make_log, snapshot, today
+from .conftest import Browser, Server, enrol, make_log, snapshot, today
 
 SYNC = "/api/v1/sync"
 ENROL = "/api/v1/enrol"
@@ -57,12 +57,10 @@ def world(tmp_path_factory) -> World:
     init_db(database)
     db = connect(database)
     sita = create_facilitator(db, "Sita Tamang", "NP")
-    code, _ = issue_code(db, sita["id"])
-    token = exchange_code(db, code).token
+    token = enrol(db, sita["id"]).token
     used, _ = issue_code(db, sita["id"])
     exchange_code(db, used)
-    code, _ = issue_code(db, sita["id"])
-    revoked = exchange_code(db, code)
+    revoked = enrol(db, sita["id"])
     revoke_device(db, revoked.device_id)
     expired, _ = issue_code(db, sita["id"], now=dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
     create_coordinator(db, "admin", PASSWORD, role="admin")
@@ -704,16 +702,19 @@ def test_the_corpus_is_at_least_three_hundred_inputs():
 # --- 7. login limits, in-process ------------------------------------------------------------------
 
 
-def test_login_guessing_is_stopped_with_429(tmp_path):
-    database = str(tmp_path / "guess.sqlite")
+def coordinator_client(tmp_path, **config):
+    """An in-process app with one admin coordinator, and its test client."""
+    database = str(tmp_path / "coordinator.sqlite")
     init_db(database)
     db = connect(database)
     create_coordinator(db, "admin", PASSWORD, role="admin")
     db.conn.close()
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
-    )
-    client = app.test_client()
+    settings = {"DATABASE": database, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, **config}
+    return create_app({"TESTING": True, **settings}).test_client()
+
+
+def test_login_guessing_is_stopped_with_429(tmp_path):
+    client = coordinator_client(tmp_path)
     answers = [
         client.post(LOGIN, data={"username": "admin", "password": f"guess {n}"}).status_code
         for n in range(12)
@@ -733,22 +734,7 @@ def test_the_corpus_is_at_least_forty_inputs():
 
 def test_behind_a_proxy_guessing_locks_out_the_guesser_not_everyone(tmp_path):
     """With TRUSTED_PROXIES (docs/DEPLOY.md), limits count per client address, not per proxy."""
-    database = str(tmp_path / "proxy.sqlite")
-    init_db(database)
-    db = connect(database)
-    create_coordinator(db, "admin", PASSWORD, role="admin")
-    db.conn.close()
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": database,
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            "LOGIN_RATE_LIMIT": "3 per 5 minutes",
-            "TRUSTED_PROXIES": 1,
-        }
-    )
-    client = app.test_client()
+    client = coordinator_client(tmp_path, LOGIN_RATE_LIMIT="3 per 5 minutes", TRUSTED_PROXIES=1)
     guesser = {"X-Forwarded-For": "203.0.113.5"}
     answers = [
         client.post(LOGIN, data={"username": "admin", "password": "guess"}, headers=guesser)

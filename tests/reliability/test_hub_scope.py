@@ -13,11 +13,11 @@ import uuid
 import pytest
 
 from toolkit.db import connect, init_db
-from toolkit.enrolment import create_facilitator, exchange_code, issue_code
-from toolkit.hub import create_hub
+from toolkit.enrolment import create_facilitator
+from toolkit.hub.registry import create_hub
 from toolkit.vocabulary import DISTRICTS
 
-from .conftest import Server, make_log, snapshot
+from .conftest import Server, enrol, make_log, snapshot
 
 SYNC = "/api/v1/sync"
 PEOPLE = "/api/v1/hub/people"
@@ -59,8 +59,7 @@ def central(tmp_path_factory) -> Central:
     init_db(database)
     db = connect(database)
     gita = create_facilitator(db, "Gita Rai", "NP")
-    code, _ = issue_code(db, gita["id"])
-    enrolled = exchange_code(db, code)
+    enrolled = enrol(db, gita["id"])
     tokens = {name: create_hub(db, name)[1] for name in ("north", "south")}
     db.conn.close()
     server = Server(directory, database, workers=2).start()

@@ -20,7 +20,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from toolkit.backup import restore
 from toolkit.db import init_db
 from toolkit.replication import read_config, replica_state, write_config
 
-from .conftest import ROOT, Server, enrol_phone, integrity, make_log
+from .conftest import ROOT, Server, enrol_phone, integrity, kill_group, make_log
 
 # seconds: the replica's sync-interval, as `toolkit init-db --replica` writes it
 SYNC_INTERVAL = 1.0
@@ -82,13 +81,8 @@ class Litestream:
         return self
 
     def kill(self) -> None:
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait(timeout=10)
-            self.process = None
+        kill_group(self.process)
+        self.process = None
 
 
 class Phone:

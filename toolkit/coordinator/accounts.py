@@ -32,7 +32,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .. import audit
-from ..db import get_db
+from ..db import get_db, immediate
 from ..i18n import best_language
 from ..languages import LANGUAGES
 from ..security import limiter, safe_next
@@ -88,7 +88,7 @@ def set_password(db, username: str, password: str) -> None:
     rows = list(db["coordinators"].rows_where("username = ?", [username]))
     if not rows:
         raise ValueError(f"no coordinator called {username!r}")
-    with db.conn:
+    with immediate(db.conn):
         db["coordinators"].update(
             rows[0]["id"],
             {"password_hash": generate_password_hash(password, method=PASSWORD_METHOD)},
@@ -102,7 +102,7 @@ def withdraw_coordinator(db, username: str, now: dt.datetime | None = None) -> N
     if not rows:
         raise ValueError(f"no coordinator called {username!r}")
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-    with db.conn:
+    with immediate(db.conn):
         db["coordinators"].update(rows[0]["id"], {"withdrawn_at": stamp})
         sessions.end_all(db, rows[0]["id"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 
 from ..db import get_db
-from ..hub.central import hub_overview
+from ..hub.registry import hub_overview
 from . import bp
 from .accounts import login_required
 

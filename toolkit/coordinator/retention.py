@@ -11,7 +11,7 @@ from flask import (
 from flask.cli import with_appcontext
 
 from .. import audit
-from ..db import get_db
+from ..db import get_db, immediate
 
 
 @click.command("purge-notes")
@@ -40,7 +40,7 @@ def purge_notes(db, days: int, today: dt.date | None = None) -> int:
     """Blank `notes` of logs (and their kept revisions) held before the cut-off; return how many."""
     cutoff = ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
     purged = 0
-    with db.conn:
+    with immediate(db.conn):
         for table in ("session_logs", "session_log_revisions"):
             if db[table].exists():
                 cursor = db.execute(

@@ -36,6 +36,12 @@ STATUS_NAMES = {
 }
 
 
+NOT_AN_EXPORT = _l(
+    "This is not an unsent-logs file from the logbook. Export it "
+    "again from the phone (Logbook → Export unsent logs)."
+)
+
+
 class ImportForm(FlaskForm):
     file = FileField(_l("File of unsent logs (.json)"), validators=[FileRequired()])
     facilitator = SelectField(_l("Facilitator whose phone exported it"), choices=[])
@@ -48,73 +54,44 @@ def _facilitator_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _errors(result) -> dict[str, str]:
+    """A result's field errors in the coordinator's language."""
+    from ..api import translate
+
+    return {name: translate(error) for name, error in (result.errors or {}).items()}
+
+
+def _import_page(form: ImportForm, results=None, status: int = 200):
+    page = render_template(
+        "coordinator/import.html", form=form, results=results, status_names=STATUS_NAMES
+    )
+    return page, status
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_logs():
     """Import a phone's "unsent logs" file, with the same checks and idempotency as sync."""
-    from ..api import translate
     from ..library import sync_rules
-    from ..sync import BadBatch, Sender, batch_records, ingest, is_uuid, parse_json
+    from ..sync.batch import BadBatch
+    from ..sync.files import NoFacilitator, import_file
 
     form = ImportForm()
     form.facilitator.choices = _facilitator_choices()
-    results = None
-    if form.validate_on_submit():
-        try:  # the same checks as a sync request (sync.py), with no limit on the number of logs
-            data = parse_json(form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"]))
-            records = batch_records(data, limit=None)
-        except BadBatch as problem:
-            form.file.errors.append(
-                _(
-                    "This is not an unsent-logs file from the logbook. Export it "
-                    "again from the phone (Logbook → Export unsent logs)."
-                )
-            )
-            form.file.errors.append(_(problem.message, **problem.params))
-            return render_template("coordinator/import.html", form=form, results=None), 400
-        db = get_db()
-        named = data.get("facilitator_id")
-        facilitator_id = form.facilitator.data or (named if is_uuid(named) else None)
-        rows = list(db["facilitators"].rows_where("id = ?", [facilitator_id or ""]))
-        if not rows:
-            form.facilitator.errors.append(
-                _("Choose the facilitator whose phone exported the file.")
-            )
-            return render_template("coordinator/import.html", form=form, results=None), 400
-        device_id = data.get("device_id") if is_uuid(data.get("device_id")) else None
-        if not db["devices"].count_where(
-            "id = ? and facilitator_id = ?", [device_id or "", facilitator_id]
-        ):
-            device_id = None
-        sender = Sender(
-            device_id=device_id, facilitator_id=facilitator_id, country=rows[0]["country"]
-        )
-        results = [
-            (result, {field: translate(error) for field, error in (result.errors or {}).items()})
-            for result in ingest(db, records, sender, sync_rules())
-        ]
-        counts: dict[str, int] = {}
-        for result, _errors in results:
-            counts[result.status] = counts.get(result.status, 0) + 1
-        audit.record_request(
-            "import", details={"facilitator": facilitator_id, "device": device_id, **counts}
-        )
-    return render_template(
-        "coordinator/import.html", form=form, results=results, status_names=STATUS_NAMES
-    )
-
-
-def _attention_items(db) -> list[dict]:
-    """Logs with a conflicting copy, and stale edits from phones, not yet resolved."""
-    items = []
-    for copy in db.query(
-        "select * from session_log_revisions where reason in ('conflict', 'stale') "
-        "order by received_at"
-    ):
-        current = next(db["session_logs"].rows_where("id = ?", [copy["log_id"]]), None)
-        if current is not None:
-            items.append({"other": copy, "current": current})
-    return items
+    if not form.validate_on_submit():
+        return _import_page(form)
+    data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"])
+    try:
+        imported = import_file(get_db(), data, form.facilitator.data or None, sync_rules())
+    except BadBatch as problem:
+        form.file.errors += [str(NOT_AN_EXPORT), _(problem.message, **problem.params)]
+        return _import_page(form, status=400)
+    except NoFacilitator:
+        form.facilitator.errors.append(_("Choose the facilitator whose phone exported the file."))
+        return _import_page(form, status=400)
+    who = {"facilitator": imported.facilitator_id, "device": imported.device_id}
+    audit.record_request("import", details={**who, **imported.counts})
+    return _import_page(form, [(result, _errors(result)) for result in imported.results])
 
 
 class ResolveForm(FlaskForm):
@@ -129,43 +106,26 @@ class ResolveForm(FlaskForm):
 def attention():
     """Conflicts and stale edits: choose a version; both stay in the history."""
     from ..library import sync_rules
-    from ..sync import Sender, ingest, row_to_record
+    from ..sync.conflicts import CopyGone, NotResolved, Resolution, resolve, waiting
 
-    db = get_db()
     form = ResolveForm()
     if form.validate_on_submit():
-        key = [form.log_id.data, form.copy_rev.data, form.copy_hash.data]
-        copy = next(
-            db["session_log_revisions"].rows_where(
-                "log_id = ? and rev = ? and content_hash = ? and reason in ('conflict', 'stale')",
-                key,
-            ),
-            None,
+        choice = Resolution(
+            form.log_id.data, form.copy_rev.data, form.copy_hash.data, form.choice.data == "copy"
         )
-        current = next(db["session_logs"].rows_where("id = ?", [form.log_id.data]), None)
-        if copy is None or current is None:
+        try:
+            resolve(get_db(), choice, sync_rules())
+        except CopyGone:
             abort(404)
-        chosen = copy if form.choice.data == "copy" else current
-        record = {**row_to_record(chosen), "rev": current["rev"] + 1}
-        country = next(
-            db["facilitators"].rows_where("id = ?", [current["facilitator_id"]]), {}
-        ).get("country")
-        sender = Sender(current["device_id"], current["facilitator_id"], country)
-        [result] = ingest(db, [record], sender, sync_rules())
-        if result.status != "updated":
+        except NotResolved:
             abort(409)
-        db.execute(
-            "update session_log_revisions set reason = reason || '-resolved' "
-            "where log_id = ? and rev = ? and content_hash = ?",
-            key,
-        )
         audit.record_request(
-            "conflict_resolved", details={"log": form.log_id.data, "kept": form.choice.data}
+            "conflict_resolved", details={"log": choice.log_id, "kept": form.choice.data}
         )
         flash(_("Saved. The version you chose is now current; the other stays in the history."))
         return redirect(url_for("coordinator.attention"))
     return render_template(
-        "coordinator/attention.html", items=_attention_items(db), form=ResolveForm(formdata=None)
+        "coordinator/attention.html", items=waiting(get_db()), form=ResolveForm(formdata=None)
     )
 
 

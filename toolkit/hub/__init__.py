@@ -2,8 +2,8 @@
 
 On the central server, `toolkit create-hub-token NAME` makes a hub (a UUID and a token stored only as
 its SHA-256 hash, printed once); `toolkit revoke-hub NAME` stops the token. A hub token may POST
-`/api/v1/sync` relaying the original device and facilitator ids (sync.py stores `relayed_by` = hub
-id) and POST `/api/v1/hub/people` (central.py).
+`/api/v1/sync` relaying the original device and facilitator ids (sync/ingest.py stores `relayed_by`
+= hub id) and POST `/api/v1/hub/people` (central.py); tokens.py checks every token.
 
 On the hub, `toolkit sync push --to URL` sends, in order:
 1. the hub's facilitators and devices (ids, name, country, dates; never a token or its hash), so that
@@ -28,10 +28,12 @@ hub after a push gets a new `seq`, so it travels as a new rev. Per result:
   at the start of every push until central accepts it, and the push exits non-zero. It does not hold
   back the records after it.
 
-The modules:
-- central.py: on the central server, hub tokens and the people endpoint;
+The modules (import from them; this package re-exports nothing):
+- registry.py: on the central server, the hubs registered there and their tokens;
+- central.py: on the central server, the people and report endpoints;
 - upstream.py: on the hub, the central server as seen over HTTP, and what its answers mean;
 - pushing.py: on the hub, one push: what is sent in which order, and what is recorded of the answers;
+- progress.py: on the hub, what is still to send to each upstream (`toolkit sync status`);
 - schedule.py: on the hub, `--every`: pushing again and again, backing off after a failure;
 - commands.py: the `toolkit` commands of both sides.
 """
@@ -40,129 +42,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .central import (
-    BAD_DEVICE,
-    BAD_FACILITATOR,
-    DEVICE_WITHOUT_FACILITATOR,
-    HUB_TOKEN_MISSING,
-    HUB_TOKEN_REVOKED,
-    HUB_TOKEN_UNKNOWN,
-    MAX_PEOPLE,
-    NOT_A_HUB_TOKEN,
-    PEOPLE_NOT_JSON,
-    RELAYED_TOKEN,
-    TOKEN_BYTES,
-    TOO_MANY_PEOPLE,
-    HubError,
-    PeopleError,
-    bp,
-    check_people,
-    create_hub,
-    find_hub,
-    people,
-    revoke_hub,
-    store_people,
-)
-from .commands import (
-    Interval,
-    create_hub_token_command,
-    hubs_command,
-    push_command,
-    read_token,
-    revoke_hub_command,
-    status_command,
-    sync_group,
-)
-from .pushing import (
-    ACKNOWLEDGED,
-    MAX_BATCH_BYTES,
-    PushReport,
-    batches,
-    ensure_peer,
-    hub_people,
-    next_batch,
-    peer_status,
-    pending_count,
-    push,
-    refused_warning,
-)
-from .schedule import FIRST_RETRY, format_seconds, keep_pushing, retry_delay
-from .upstream import (
-    DEFAULT_TIMEOUT,
-    MAX_ANSWER_BYTES,
-    PEOPLE_PATH,
-    SYNC_PATH,
-    Answer,
-    PushError,
-    Transport,
-    Upstream,
-    normalise_url,
-    urllib_transport,
-)
-
-__all__ = [
-    # central.py
-    "BAD_DEVICE",
-    "BAD_FACILITATOR",
-    "DEVICE_WITHOUT_FACILITATOR",
-    "HUB_TOKEN_MISSING",
-    "HUB_TOKEN_REVOKED",
-    "HUB_TOKEN_UNKNOWN",
-    "MAX_PEOPLE",
-    "NOT_A_HUB_TOKEN",
-    "PEOPLE_NOT_JSON",
-    "RELAYED_TOKEN",
-    "TOKEN_BYTES",
-    "TOO_MANY_PEOPLE",
-    "HubError",
-    "PeopleError",
-    "bp",
-    "check_people",
-    "create_hub",
-    "find_hub",
-    "people",
-    "revoke_hub",
-    "store_people",
-    # upstream.py
-    "DEFAULT_TIMEOUT",
-    "MAX_ANSWER_BYTES",
-    "PEOPLE_PATH",
-    "SYNC_PATH",
-    "Answer",
-    "PushError",
-    "Transport",
-    "Upstream",
-    "normalise_url",
-    "urllib_transport",
-    # pushing.py
-    "ACKNOWLEDGED",
-    "MAX_BATCH_BYTES",
-    "PushReport",
-    "batches",
-    "ensure_peer",
-    "hub_people",
-    "next_batch",
-    "peer_status",
-    "pending_count",
-    "push",
-    "refused_warning",
-    # schedule.py
-    "FIRST_RETRY",
-    "format_seconds",
-    "keep_pushing",
-    "retry_delay",
-    # commands.py
-    "Interval",
-    "create_hub_token_command",
-    "hubs_command",
-    "push_command",
-    "read_token",
-    "revoke_hub_command",
-    "status_command",
-    "sync_group",
-    # here
-    "init_app",
-]
+from .central import bp
+from .commands import create_hub_token_command, hubs_command, revoke_hub_command, sync_group
 
 
 def init_app(app: Flask) -> None:

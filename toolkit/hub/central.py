@@ -1,92 +1,30 @@
-"""The central server's side of field hubs: hub tokens, and the `/api/v1/hub/people` endpoint.
+"""The central server's endpoints for field hubs: `/api/v1/hub/people` and `/api/v1/hub/report`.
 
-A hub is registered with a token stored only as its SHA-256 hash (`create_hub`, `revoke_hub`, used by
-`toolkit create-hub-token` and `toolkit revoke-hub`). With that token a hub POSTs its facilitators and
-devices here before any log, so that central knows who the relayed logs belong to; `sync.py` takes
-the logs themselves on `/api/v1/sync`.
+With its token (registry.py; checked as every token is, tokens.py) a hub POSTs its facilitators and
+devices here before any log, so that central knows who the relayed logs belong to; the sync package
+takes the logs themselves on `/api/v1/sync`. At the end of a push it reports what it holds back.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import sqlite_utils
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from ..api import HUB_REVOKED, error, phone_language, read_json, unauthorised
-from ..db import get_db
-from ..enrolment import hash_secret, sender_for_token
-from ..sync import HALF_CHARACTER, N_, is_timestamp, is_uuid, iso, utc_now
+from ..api import authenticate, error, phone_language, read_json
+from ..db import get_db, immediate
+from ..sync.messages import N_
+from ..sync.record import HALF_CHARACTER, is_timestamp, is_uuid, iso, utc_now
+from ..tokens import HUBS_ONLY
 from ..vocabulary import COUNTRIES
 
-TOKEN_BYTES = 32
 MAX_PEOPLE = 1000  # facilitators + devices per people request
 # A relayed device's token_hash: not 64 hex digits, so no token ever hashes to it.
 RELAYED_TOKEN = "relayed:{id}"
 MAX_NAME = 200
-
-
-# ----------------------------------------------------------------------------------- hub tokens
-
-
-class HubError(Exception):
-    """A hub that cannot be created, found or revoked; the message says what to do."""
-
-
-def find_hub(db: sqlite_utils.Database, name: str) -> dict | None:
-    """The hub with this name (ignoring case and extra spaces) or this id."""
-    name = " ".join(name.split())
-    rows = list(
-        db.query("SELECT * FROM hubs WHERE name = ? COLLATE NOCASE OR id = ? LIMIT 1", [name, name])
-    )
-    return rows[0] if rows else None
-
-
-def create_hub(
-    db: sqlite_utils.Database, name: str, replace: bool = False, now: dt.datetime | None = None
-) -> tuple[dict, str]:
-    """A new hub and its token (returned once; only its hash is stored).
-
-    `replace` gives an existing hub a new token and lifts a revocation: same id, so the logs and
-    people it relayed stay its own. Without it, an existing name is an error.
-    """
-    name = " ".join(name.split())
-    if not name:
-        raise HubError("Give the hub a name, e.g. the resource centre's: 'Sindhupalchok centre'.")
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    hub = find_hub(db, name)
-    if hub is None and replace:
-        raise HubError(f"No hub named {name!r}. Leave out --replace to create it.")
-    if hub is not None and not replace:
-        raise HubError(
-            f"A hub named {hub['name']!r} already exists. To give it a new token (its old one "
-            f"stops working): toolkit create-hub-token {hub['name']!r} --replace"
-        )
-    if hub is None:
-        hub = {"id": str(uuid.uuid4()), "name": name, "created_at": iso(now or utc_now())}
-        db["hubs"].insert({**hub, "token_hash": hash_secret(token), "revoked_at": None})
-    else:
-        db.execute(
-            "UPDATE hubs SET token_hash = ?, revoked_at = NULL WHERE id = ?",
-            [hash_secret(token), hub["id"]],
-        )
-    return {k: hub[k] for k in ("id", "name", "created_at")}, token
-
-
-def revoke_hub(db: sqlite_utils.Database, name: str, now: dt.datetime | None = None) -> dict:
-    """Stop a hub's token from working (a lost or replaced laptop). What it sent stays."""
-    hub = find_hub(db, name)
-    if hub is None:
-        raise HubError(f"No hub named {name!r}.")
-    if not hub["revoked_at"]:
-        hub["revoked_at"] = iso(now or utc_now())
-        db.execute("UPDATE hubs SET revoked_at = ? WHERE id = ?", [hub["revoked_at"], hub["id"]])
-    return hub
 
 
 # ---------------------------------------------------------------------------- /api/v1/hub/people
@@ -94,13 +32,6 @@ def revoke_hub(db: sqlite_utils.Database, name: str, now: dt.datetime | None = N
 bp = Blueprint("hub", __name__, url_prefix="/api/v1/hub")
 bp.before_request(phone_language)  # messages in the Accept-Language of the request
 
-HUB_TOKEN_MISSING = N_("Send this hub's token: Authorization: Bearer <token>.")
-HUB_TOKEN_UNKNOWN = N_(
-    "This server does not know this hub token. Create one on this server with "
-    "`toolkit create-hub-token NAME`."
-)
-HUB_TOKEN_REVOKED = HUB_REVOKED  # one message for a withdrawn hub token, on every endpoint
-NOT_A_HUB_TOKEN = N_("This address is for field hubs: a phone's token cannot use it.")
 PEOPLE_NOT_JSON = N_('The request must be JSON like {"facilitators": [...], "devices": [...]}.')
 TOO_MANY_PEOPLE = N_("Too much in one request: send at most %(count)s facilitators and devices.")
 BAD_FACILITATOR = N_(
@@ -211,98 +142,83 @@ def store_people(
     ("refused"). Relayed devices get a token hash no token matches: phones sync with their hub only.
     """
     counts = {"facilitators": Counter(), "devices": Counter()}
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(db.conn) as conn:
         for item in facilitators:
-            row = conn.execute(
-                "SELECT name, country, hub_id FROM facilitators WHERE id = ?", [item["id"]]
-            ).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO facilitators (id, name, country, created_at, hub_id) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [item["id"], item["name"], item["country"], item["created_at"], hub_id],
-                )
-                status = "created"
-            elif row[2] != hub_id:
-                status = "kept"
-            elif (row[0], row[1]) == (item["name"], item["country"]):
-                status = "unchanged"
-            else:
-                conn.execute(
-                    "UPDATE facilitators SET name = ?, country = ? WHERE id = ?",
-                    [item["name"], item["country"], item["id"]],
-                )
-                status = "updated"
-            counts["facilitators"][status] += 1
+            counts["facilitators"][_store_facilitator(conn, hub_id, item)] += 1
         for number, item in enumerate(devices, start=1):
             if not registered_by(conn, "facilitators", item["facilitator_id"])[0]:
                 raise PeopleError(DEVICE_WITHOUT_FACILITATOR, number=number)
-            row = conn.execute(
-                "SELECT revoked_at, hub_id FROM devices WHERE id = ?", [item["id"]]
-            ).fetchone()
-            if row is None and not may_attach_device(conn, hub_id, item["facilitator_id"]):
-                status = "refused"
-            elif row is None:
-                conn.execute(
-                    "INSERT INTO devices (id, facilitator_id, token_hash, created_at, revoked_at, "
-                    "hub_id) VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        item["id"],
-                        item["facilitator_id"],
-                        RELAYED_TOKEN.format(id=item["id"]),
-                        item["created_at"],
-                        item.get("revoked_at"),
-                        hub_id,
-                    ],
-                )
-                status = "created"
-            elif row[1] != hub_id:
-                status = "kept"
-            elif row[0] and not item.get("revoked_at"):
-                status = "withdrawn"  # withdrawn on central: a push never re-activates a phone
-            elif row[0] == item.get("revoked_at"):
-                status = "unchanged"
-            else:
-                conn.execute(
-                    "UPDATE devices SET revoked_at = ? WHERE id = ?",
-                    [item.get("revoked_at"), item["id"]],
-                )
-                status = "updated"
-            counts["devices"][status] += 1
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+            counts["devices"][_store_device(conn, hub_id, item)] += 1
     return counts
+
+
+def _store_facilitator(conn, hub_id: str, item: dict) -> str:
+    """Insert or update one of the hub's facilitators; how it went (created, kept, …)."""
+    row = conn.execute(
+        "SELECT name, country, hub_id FROM facilitators WHERE id = ?", [item["id"]]
+    ).fetchone()
+    if row is None:
+        conn.execute(
+            "INSERT INTO facilitators (id, name, country, created_at, hub_id) VALUES (?, ?, ?, ?, ?)",
+            [item["id"], item["name"], item["country"], item["created_at"], hub_id],
+        )
+        return "created"
+    if row[2] != hub_id:
+        return "kept"
+    if (row[0], row[1]) == (item["name"], item["country"]):
+        return "unchanged"
+    conn.execute(
+        "UPDATE facilitators SET name = ?, country = ? WHERE id = ?",
+        [item["name"], item["country"], item["id"]],
+    )
+    return "updated"
+
+
+def _store_device(conn, hub_id: str, item: dict) -> str:
+    """Insert or update one of the hub's devices (its facilitator is known); how it went."""
+    row = conn.execute(
+        "SELECT revoked_at, hub_id FROM devices WHERE id = ?", [item["id"]]
+    ).fetchone()
+    if row is None and not may_attach_device(conn, hub_id, item["facilitator_id"]):
+        return "refused"
+    if row is None:
+        conn.execute(
+            "INSERT INTO devices (id, facilitator_id, token_hash, created_at, revoked_at, hub_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                item["id"],
+                item["facilitator_id"],
+                RELAYED_TOKEN.format(id=item["id"]),
+                item["created_at"],
+                item.get("revoked_at"),
+                hub_id,
+            ],
+        )
+        return "created"
+    if row[1] != hub_id:
+        return "kept"
+    if row[0] and not item.get("revoked_at"):
+        return "withdrawn"  # withdrawn on central: a push never re-activates a phone
+    if row[0] == item.get("revoked_at"):
+        return "unchanged"
+    conn.execute(
+        "UPDATE devices SET revoked_at = ? WHERE id = ?", [item.get("revoked_at"), item["id"]]
+    )
+    return "updated"
 
 
 @bp.post("/people")
 def people() -> Response:
     """A hub's facilitators and devices (never tokens), upserted by UUID. Hub tokens only."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return unauthorised(HUB_TOKEN_MISSING)
-    found = sender_for_token(get_db(), token.strip())
-    if found is None:
-        return unauthorised(HUB_TOKEN_UNKNOWN)
-    kind, hub = found
-    if kind != "hub":
-        return error(403, NOT_A_HUB_TOKEN)
-    if hub["revoked_at"]:
-        return error(403, HUB_TOKEN_REVOKED)
+    hub_id = authenticate(HUBS_ONLY).hub_id
     body = read_json()
-    if isinstance(body, Response):
-        return body
     try:
         facilitators, devices = check_people(body)
-        counts = store_people(get_db(), hub["id"], facilitators, devices)
+        counts = store_people(get_db(), hub_id, facilitators, devices)
     except PeopleError as problem:
         return error(400, problem.message, **problem.params)
     answer = {kind: dict(counter) for kind, counter in counts.items()}
-    withdrawn = withdrawn_on_central(get_db(), hub["id"], devices)
+    withdrawn = withdrawn_on_central(get_db(), hub_id, devices)
     if withdrawn:  # phones a coordinator withdrew here: the hub withdraws them too
         answer["withdrawn"] = withdrawn
     return jsonify(answer)
@@ -334,47 +250,16 @@ def withdrawn_on_central(
 REPORT_NOT_JSON = N_('The request must be JSON like {"pending": 0, "refused": 0}.')
 
 
-def _reporting_hub() -> dict | Response:
-    """The hub whose token the request carries, or the 401/403 answer."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return unauthorised(HUB_TOKEN_MISSING)
-    found = sender_for_token(get_db(), token.strip())
-    if found is None:
-        return unauthorised(HUB_TOKEN_UNKNOWN)
-    if found[0] != "hub":
-        return error(403, NOT_A_HUB_TOKEN)
-    if found[1]["revoked_at"]:
-        return error(403, HUB_TOKEN_REVOKED)
-    return found[1]
-
-
 @bp.post("/report")
 def report() -> Response:
     """At the end of a push: how many changes the hub still holds back (for `toolkit hubs`)."""
-    hub = _reporting_hub()
-    if isinstance(hub, Response):
-        return hub
-    body = read_json()
-    if isinstance(body, Response):  # too large (413), or not JSON: say what this address takes
-        return body if body.status_code != 400 else error(400, REPORT_NOT_JSON)
+    hub_id = authenticate(HUBS_ONLY).hub_id
+    body = read_json(malformed=REPORT_NOT_JSON)  # not JSON: say what this address takes
     counts = [body.get(key) if isinstance(body, dict) else None for key in ("pending", "refused")]
     if not all(type(n) is int and 0 <= n <= 10**9 for n in counts):
         return error(400, REPORT_NOT_JSON)
     get_db().execute(
         "UPDATE hubs SET last_push_at = ?, pending_changes = ?, refused_changes = ? WHERE id = ?",
-        [iso(utc_now()), counts[0], counts[1], hub["id"]],
+        [iso(utc_now()), counts[0], counts[1], hub_id],
     )
     return jsonify(ok=True)
-
-
-def hub_overview(db: sqlite_utils.Database) -> list[dict]:
-    """Every hub: last completed push, what it still held back then, revoked or not, logs relayed."""
-    return list(
-        db.query(
-            "SELECT h.id, h.name, h.created_at, h.revoked_at, h.last_push_at, h.pending_changes, "
-            "h.refused_changes, (SELECT COUNT(*) FROM session_logs s WHERE s.relayed_by = h.id) "
-            "AS logs, (SELECT COUNT(*) FROM devices d WHERE d.hub_id = h.id) AS phones "
-            "FROM hubs h ORDER BY h.name COLLATE NOCASE"
-        )
-    )

@@ -16,19 +16,11 @@ import sqlite_utils
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..db import connect, init_db
-from ..sync import MAX_RECORDS, utc_now
-from .central import HubError, create_hub, hub_overview, revoke_hub
-from .pushing import (
-    PushReport,
-    ensure_peer,
-    oldest_pending,
-    only_on_hub,
-    peer_status,
-    pending_count,
-    push,
-    refused_warning,
-)
+from ..db import connect, immediate, init_db
+from ..sync.record import MAX_RECORDS, utc_now
+from .progress import oldest_pending, only_on_hub, peer_status, pending_count, refused_warning
+from .pushing import PushReport, ensure_peer, push
+from .registry import HubError, create_hub, hub_overview, revoke_hub
 from .schedule import format_seconds, keep_pushing
 from .upstream import DEFAULT_TIMEOUT, PushError, Upstream, normalise_url
 
@@ -262,7 +254,7 @@ def _forget(db: sqlite_utils.Database, url: str) -> None:
         raise click.ClickException(
             f"No upstream {target} here. Known: {', '.join(known) if known else 'none'}."
         )
-    with db.conn:
+    with immediate(db.conn):
         db.execute("DELETE FROM hub_push_refused WHERE url = ?", [target])
         db.execute("DELETE FROM hub_peers WHERE url = ?", [target])
     click.echo(

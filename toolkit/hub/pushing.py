@@ -16,10 +16,13 @@ from typing import Any
 
 import sqlite_utils
 
+from ..db import immediate
 from ..migrations import LOG_FIELDS
-from ..sync import MAX_RECORDS, STATUSES, iso, row_to_record, utc_now
+from ..sync.ingest import row_to_record
+from ..sync.record import MAX_RECORDS, STATUSES, iso, utc_now
 from ..version import APP_VERSION
 from .central import MAX_PEOPLE
+from .progress import pending_count
 from .upstream import PEOPLE_PATH, REPORT_PATH, SYNC_PATH, PushError, Upstream
 
 MAX_BATCH_BYTES = 900_000  # the API takes at most 1 MB per request
@@ -50,15 +53,6 @@ def _changes(
         record = row_to_record(row)
         record["device_id"], record["facilitator_id"] = row["device_id"], row["facilitator_id"]
         yield row["seq"], record
-
-
-def pending_count(db: sqlite_utils.Database, after: int) -> int:
-    """How many changes (current rows and kept revisions) have a seq above `after`."""
-    return db.execute(
-        "SELECT (SELECT COUNT(*) FROM session_logs WHERE seq > ?) + "
-        "(SELECT COUNT(*) FROM session_log_revisions WHERE seq > ?)",
-        [after, after],
-    ).fetchone()[0]
 
 
 def batches(
@@ -152,9 +146,7 @@ def _acknowledge(
     now: str,
 ) -> None:
     """Record central's answers in one transaction: refusals kept, `last_acked_seq` moved on."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(db.conn) as conn:
         for (seq, record), result in zip(batch, results, strict=True):
             if result["status"] == "invalid":
                 errors = result.get("errors") if isinstance(result.get("errors"), dict) else {}
@@ -170,11 +162,6 @@ def _acknowledge(
                 "UPDATE hub_peers SET last_acked_seq = MAX(last_acked_seq, ?) WHERE url = ?",
                 [batch[-1][0], url],
             )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def _send(
@@ -261,49 +248,6 @@ def push(
     return report
 
 
-def peer_status(db: sqlite_utils.Database) -> list[dict]:
-    """Each upstream: last push, pending changes, refused records, last error."""
-    peers = []
-    for peer in db.query("SELECT * FROM hub_peers ORDER BY url"):
-        peer["pending"] = pending_count(db, peer["last_acked_seq"] or 0)
-        peer["refused"] = list(
-            db.query(
-                "SELECT seq, log_id, rev, errors, refused_at FROM hub_push_refused "
-                "WHERE url = ? ORDER BY seq",
-                [peer["url"]],
-            )
-        )
-        peers.append(peer)
-    return peers
-
-
-def refused_warning(count: int) -> str:
-    return (
-        f"{count} record(s) refused by the central server are kept here and sent again on every "
-        "push: see `toolkit sync status` (often the central server needs the same content update)."
-    )
-
-
-def only_on_hub(db: sqlite_utils.Database | Any) -> int | None:
-    """How many logs no upstream has acknowledged in any version: they exist only on this hub.
-
-    A version counts as acknowledged by an upstream when its seq is at or below that upstream's
-    `last_acked_seq` and it is not among the records it refused. None where nothing was ever pushed
-    (a central server, or a hub before its first push: `toolkit sync status` says so).
-    """
-    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "hub_peers" not in tables or not db.execute("SELECT 1 FROM hub_peers LIMIT 1").fetchone():
-        return None
-    return db.execute(
-        "WITH versions AS (SELECT id, seq FROM session_logs "
-        "  UNION ALL SELECT log_id, seq FROM session_log_revisions), "
-        "acknowledged AS (SELECT DISTINCT v.id FROM versions v JOIN hub_peers p "
-        "  ON v.seq <= p.last_acked_seq WHERE NOT EXISTS (SELECT 1 FROM hub_push_refused r "
-        "  WHERE r.url = p.url AND r.seq = v.seq)) "
-        "SELECT COUNT(DISTINCT id) FROM versions WHERE id NOT IN (SELECT id FROM acknowledged)"
-    ).fetchone()[0]
-
-
 def withdraw_here(db: sqlite_utils.Database, withdrawn: Any) -> list[str]:
     """Mark the phones central withdrew as withdrawn here too; describe each for the summary.
 
@@ -342,12 +286,3 @@ def report_to_central(db: sqlite_utils.Database, upstream: Upstream, report: Pus
         upstream.post(REPORT_PATH, {"pending": report.pending, "refused": report.refused})
     except PushError:
         pass
-
-
-def oldest_pending(db: sqlite_utils.Database, after: int) -> str | None:
-    """When the oldest change after `after` reached this hub (received_at), or None."""
-    return db.execute(
-        "SELECT MIN(received_at) FROM (SELECT received_at FROM session_logs WHERE seq > ? "
-        "UNION ALL SELECT received_at FROM session_log_revisions WHERE seq > ?)",
-        [after, after],
-    ).fetchone()[0]

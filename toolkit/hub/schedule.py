@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 import click
 
-from ..sync import iso, utc_now
-from .pushing import PushReport, refused_warning
+from ..sync.record import iso, utc_now
+from .progress import refused_warning
+from .pushing import PushReport
 from .upstream import PushError
 
 FIRST_RETRY = 30.0  # seconds before the first retry of a failed `--every` push
