@@ -38,13 +38,14 @@ def select_locale() -> str:
 
 
 def show_date(value: dt.date | str | None, lang: str) -> str:
-    """A date as people read it: Gregorian, with Bikram Sambat beside it in Nepali."""
+    """A date as people read it: Gregorian, with Bikram Sambat beside it where the language's
+    calendar is "bs" (Nepali)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     gregorian = native_digits(format_date(value, "medium"), lang)
-    if lang != "ne":
+    if lang not in LANGUAGES or LANGUAGES[lang].calendar != "bs":
         return gregorian
     return f"{bikram_sambat(value)} ({gregorian})"
 

@@ -19,6 +19,7 @@ class Language:
     digits: str  # the ten digits 0-9 in this language's script
     page_counter: str  # CSS counter style for PDF page numbers
     country: str | None  # content is written for this country (None: both)
+    calendar: str  # "bs" (Bikram Sambat beside Gregorian) | "gregorian"
     line_height: float
     # Put between two items on one line ("10 steps — 75 minutes"). Never "·" or another dot: beside
     # digits it reads as a digit or a decimal point, and in Urdu it looks exactly like zero ("۰").
@@ -41,6 +42,7 @@ LANGUAGES: dict[str, Language] = {
         digits="०१२३४५६७८९",
         page_counter="devanagari",
         country="NP",
+        calendar="bs",
         line_height=1.7,
         separator=" — ",
         number_suffix=".",
@@ -56,6 +58,7 @@ LANGUAGES: dict[str, Language] = {
         digits="0123456789",
         page_counter="decimal",
         country=None,
+        calendar="gregorian",
         line_height=1.5,
         separator=" — ",
         number_suffix=".",
@@ -71,6 +74,7 @@ LANGUAGES: dict[str, Language] = {
         digits="۰۱۲۳۴۵۶۷۸۹",
         page_counter="persian",
         country="PK",
+        calendar="gregorian",
         line_height=2.2,
         separator="، ",  # the Urdu comma, as Urdu writes a list
         number_suffix="۔",
@@ -91,6 +95,7 @@ NASKH = Language(
     digits="۰۱۲۳۴۵۶۷۸۹",
     page_counter="persian",
     country="PK",
+    calendar="gregorian",
     line_height=1.8,
     separator="، ",
     number_suffix="۔",
