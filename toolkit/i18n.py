@@ -12,7 +12,7 @@ import nepali_datetime
 from flask import Flask, g, request, url_for
 from flask_babel import Babel, format_date
 
-from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
+from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits, page_fonts
 
 LANG_COOKIE = "lang"
 
@@ -78,6 +78,7 @@ def init_app(app: Flask) -> None:
             "language": LANGUAGES[lang],
             "languages": LANGUAGES,
             "sep": LANGUAGES[lang].separator,
+            "page_fonts": page_fonts(lang),
             "same_page_in": same_page_in,
         }
 

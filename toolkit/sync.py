@@ -93,7 +93,7 @@ NOT_DATE = N_("must be a date written like 2026-11-20")
 DATE_TOO_EARLY = N_("is before the year 2000: check the date")
 DATE_IN_FUTURE = N_("is in the future: check the date and the phone's clock")
 UNKNOWN_GUIDE = N_("unknown guide '%(value)s': choose a guide from the list")
-UNKNOWN_LANGUAGE = N_("unknown language: use ne, en or ur")
+UNKNOWN_LANGUAGE = N_("unknown language '%(value)s': use one of %(languages)s")
 UNKNOWN_DISTRICT = N_("unknown district '%(value)s': choose a district from the list")
 UNKNOWN_VENUE = N_("unknown venue type '%(value)s': choose one from the list")
 NOT_LIST = N_("must be a list")
@@ -385,7 +385,8 @@ def validate_record(
         errors["guide"] = error
     clean["lang"] = record.get("lang")
     if (error := _code(clean["lang"], rules.languages, UNKNOWN_LANGUAGE)) is not None:
-        errors["lang"] = error
+        known = ", ".join(sorted(rules.languages))  # the language table's, never a fixed list
+        errors["lang"] = FieldError(error.message, {**error.params, "languages": known})
     for name in ("content_version", "app_version"):
         clean[name], error = _text(record.get(name), MAX_VERSION)
         if error:

@@ -14,6 +14,6 @@ FONT_STATUS = """(family) => {
 def test_guide_page_loads_the_language_font(live_server, page, lang):
     page.goto(f"{live_server.url}/{lang}/guides/lw-our-work")
     page.evaluate("document.fonts.ready")
-    statuses = page.evaluate(FONT_STATUS, LANGUAGES[lang].font_family)
-    assert "loaded" in statuses, f"{LANGUAGES[lang].font_family} did not load: {statuses}"
+    statuses = page.evaluate(FONT_STATUS, LANGUAGES[lang].font.family)
+    assert "loaded" in statuses, f"{LANGUAGES[lang].font.family} did not load: {statuses}"
     assert page.locator("html").get_attribute("dir") == LANGUAGES[lang].direction

@@ -371,7 +371,7 @@ def spreadsheet_rows(rows: Iterable[tuple], include_notes: bool) -> Iterator[lis
     languages = {code: language.native_name for code, language in LANGUAGES.items()}
 
     header = [_("Date")]
-    if lang == "ne":
+    if LANGUAGES[lang].calendar == "bs":
         header.append(_("Date (Bikram Sambat)"))
     header += [
         _("Facilitator"),
@@ -424,7 +424,7 @@ def spreadsheet_rows(rows: Iterable[tuple], include_notes: bool) -> Iterator[lis
          returnees, steps, themes_json, requested_json, referrals_json, market_info, received,
          *notes) = row  # fmt: skip
         cells = [safe(held_on)]
-        if lang == "ne":
+        if LANGUAGES[lang].calendar == "bs":
             cells.append(bs_of(held_on))
         cells += [
             safe(facilitator),
