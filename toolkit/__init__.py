@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE=os.path.join(app.instance_path, "toolkit.sqlite"),
         CONTENT_DIR=str(ROOT / "content"),
         BUILD_DIR=str(ROOT / "build"),
+        # What build.py writes fonts, fonts.css and scripts into; elsewhere when a programme builds
+        # its own languages' fonts out of the source tree (README "Adding a language").
+        STATIC_DIR=str(ROOT / "static"),
         MAX_CONTENT_LENGTH=1024 * 1024,
         BABEL_DEFAULT_LOCALE="en",
     )
@@ -43,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("TOOLKIT")
     else:
         app.config.from_mapping(test_config)
+    app.static_folder = app.config["STATIC_DIR"]
     os.makedirs(app.instance_path, exist_ok=True)
     from .security import configure_secret_key, trust_proxies
 
