@@ -165,6 +165,11 @@ def test_the_handout_pdf_embeds_the_new_font_and_no_other(programme):
     names = [line.split()[0] for line in fonts.splitlines()[2:]]
     assert any(name.endswith("+Toolkit-Noto-Sans-Bengali") for name in names), fonts
     assert all("+Toolkit-" in name for name in names), fonts  # never a system font
+    # Bengali's pre-base vowel signs (ে in "আমাদের") read back in order: each line carries its text.
+    text = subprocess.run(
+        ["pdftotext", str(programme.work / "handout.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert "আমাদের কাজ, আমাদের জীবন" in text, text[:300]
 
 
 def test_the_offline_pack_holds_the_new_languages_pages_and_font_only_there(programme):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from .languages import SOURCE_LANGUAGE
 from .version import APP_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # its own languages' fonts out of the source tree (README "Adding a language").
         STATIC_DIR=str(ROOT / "static"),
         MAX_CONTENT_LENGTH=1024 * 1024,
-        BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_LOCALE=SOURCE_LANGUAGE,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

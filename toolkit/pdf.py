@@ -23,7 +23,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .content import Guide
-from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
+from .languages import FONTS, LANGUAGES, SOURCE_LANGUAGE, native_digits
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -147,8 +147,18 @@ _styles: dict[Path, _Styles] = {}
 
 
 # Scripts whose glyphs do not map one-to-one to characters (Devanagari conjuncts and pre-base vowel
-# signs, joined Arabic letters).
-_SHAPED_SCRIPTS = re.compile("[\u0900-\u097f\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+# signs, joined Arabic letters): the script blocks of the language table's fonts.
+_SHAPED_SCRIPTS = re.compile(
+    "["
+    + "".join(
+        dict.fromkeys(
+            f"{re.escape(chr(start))}-{re.escape(chr(end))}"
+            for font in FONTS.values()
+            for start, end in font.script
+        )
+    )
+    + "]"
+)
 
 
 def _mark_lines_with_actual_text() -> None:
