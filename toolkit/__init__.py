@@ -36,8 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE=os.path.join(app.instance_path, "toolkit.sqlite"),
         CONTENT_DIR=str(ROOT / "content"),
         BUILD_DIR=str(ROOT / "build"),
-        # What build.py writes fonts, fonts.css and scripts into; elsewhere when a programme builds
-        # its own languages' fonts out of the source tree (README "Adding a language").
+        # build.py's fonts, fonts.css and scripts; elsewhere for languages built outside the tree
         STATIC_DIR=str(ROOT / "static"),
         MAX_CONTENT_LENGTH=1024 * 1024,
         BABEL_DEFAULT_LOCALE=SOURCE_LANGUAGE,

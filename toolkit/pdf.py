@@ -148,17 +148,8 @@ _styles: dict[Path, _Styles] = {}
 
 # Scripts whose glyphs do not map one-to-one to characters (Devanagari conjuncts and pre-base vowel
 # signs, joined Arabic letters): the script blocks of the language table's fonts.
-_SHAPED_SCRIPTS = re.compile(
-    "["
-    + "".join(
-        dict.fromkeys(
-            f"{re.escape(chr(start))}-{re.escape(chr(end))}"
-            for font in FONTS.values()
-            for start, end in font.script
-        )
-    )
-    + "]"
-)
+_SHAPED = dict.fromkeys(f"{chr(a)}-{chr(b)}" for font in FONTS.values() for a, b in font.script)
+_SHAPED_SCRIPTS = re.compile(f"[{''.join(_SHAPED)}]")
 
 
 def _mark_lines_with_actual_text() -> None:
