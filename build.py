@@ -14,34 +14,14 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from toolkit.build.fonts import build_fonts, project_texts
 from toolkit.charts import write_css as write_chart_css
 from toolkit.content import load_library
 from toolkit.content_rules import DISTRICTS_CSV, check_house_rules
-from toolkit.fonts import build_fonts, used_characters
 
 ROOT = Path(__file__).resolve().parent
 TRANSLATIONS = ROOT / "toolkit" / "translations"
 BUILD = ROOT / "build"
-# The text the fonts must show: content, catalogs, templates, data files and scripts (fonts.py).
-FONT_TEXT = (
-    "content/**/*.md",
-    "content/**/*.yaml",
-    "content/**/*.yml",
-    "toolkit/translations/*/LC_MESSAGES/*.po",
-    "toolkit/templates/**/*.html",
-    "toolkit/templates/**/*.js",
-    "toolkit/data/*",
-    "toolkit/**/*.py",
-    "static/js/*.js",
-)
-
-
-def project_texts(root: Path = ROOT):
-    """Every text file whose characters the web fonts must cover."""
-    for pattern in FONT_TEXT:
-        for path in sorted(root.glob(pattern)):
-            if path.is_file():
-                yield path.read_text("utf-8")
 
 
 def check_content(content_dir: Path, districts_csv: Path = DISTRICTS_CSV) -> int:
@@ -187,10 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     catalogs = compile_catalogs()
     print(f"catalogs: {len(catalogs)} compiled")
-    sizes = build_fonts(
-        ROOT / "static", used=used_characters(project_texts()), state_file=BUILD / "fonts.json"
+    print(
+        build_fonts(ROOT / "static", project_texts(args.content), state_file=BUILD / "fonts.json")
     )
-    print("fonts: " + ", ".join(f"{name} {size // 1024} KB" for name, size in sizes.items()))
     print(f"bs-calendar: {build_bs_calendar(ROOT / 'static').relative_to(ROOT)}")
     print(f"chart widths: {write_chart_css().relative_to(ROOT)}")
     manifests = build_offline_pack(args.content)

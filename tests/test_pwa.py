@@ -17,7 +17,7 @@ from PIL import Image
 
 from toolkit import create_app
 from toolkit.db import init_db
-from toolkit.languages import LANGUAGES, NASKH
+from toolkit.languages import FONTS, LANGUAGES
 from toolkit.precache import (
     build_precache,
     content_hash,
@@ -30,7 +30,7 @@ from toolkit.version import APP_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
-ALL_FONTS = {language.font_file for language in [*LANGUAGES.values(), NASKH]}
+ALL_FONTS = {font.file for font in FONTS.values()}
 
 
 def new_app(tmp_path: Path, **config):
@@ -175,8 +175,8 @@ def test_precache_has_every_page_of_the_language_and_only_its_fonts(pack_app, pa
     for page in (f"/{lang}/", f"/{lang}/log", f"/{lang}/enrol", f"/{lang}/offline"):
         assert page in urls
     fonts = {Path(url).name for url in urls if url.startswith("/static/fonts/")}
-    assert fonts == {LANGUAGES[lang].font_file, "noto-sans.woff2"}
-    assert not fonts & (ALL_FONTS - {LANGUAGES[lang].font_file, "noto-sans.woff2"})
+    assert fonts == {LANGUAGES[lang].font.file, "noto-sans.woff2"}
+    assert not fonts & (ALL_FONTS - {LANGUAGES[lang].font.file, "noto-sans.woff2"})
     assert any(re.fullmatch(r"/static/css/app\.css\?v=[0-9a-f]+", url) for url in urls)
     assert any(url.startswith("/static/js/app.js?v=") for url in urls)
     assert any(url.startswith("/static/js/runner.js") for url in urls)
@@ -323,7 +323,7 @@ def test_static_urls_carry_the_file_hash_and_are_cached_for_a_year(app, client):
 
 
 def test_page_html_uses_hashed_static_urls(client):
-    """Every static URL in a page carries the file's current hash, but fonts: app.css asks for them
+    """Every static URL in a page carries the file's current hash, but fonts: fonts.css asks for them
     without one, and a preload must use the very same URL."""
     html = client.get("/ne/guides/lw-our-work").get_data(as_text=True)
     found = re.findall(r'(?:href|src)="/static/([^"?]+)(?:\?v=([0-9a-f]+))?"', html)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from .languages import SOURCE_LANGUAGE
 from .version import APP_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,14 +36,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE=os.path.join(app.instance_path, "toolkit.sqlite"),
         CONTENT_DIR=str(ROOT / "content"),
         BUILD_DIR=str(ROOT / "build"),
+        # build.py's fonts, fonts.css and scripts; elsewhere for languages built outside the tree
+        STATIC_DIR=str(ROOT / "static"),
         MAX_CONTENT_LENGTH=1024 * 1024,
-        BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_LOCALE=SOURCE_LANGUAGE,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("TOOLKIT")
     else:
         app.config.from_mapping(test_config)
+    app.static_folder = app.config["STATIC_DIR"]
     os.makedirs(app.instance_path, exist_ok=True)
     from .security import configure_secret_key, trust_proxies
 

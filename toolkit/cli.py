@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import audit
+from .languages import LANGUAGES, language_for_country
 from .version import APP_VERSION
 
 
@@ -260,9 +261,9 @@ def _enrolment_url(base_url: str | None, lang: str, code: str) -> str:
 @click.argument("name")
 @click.option(
     "--lang",
-    type=click.Choice(["ne", "en", "ur"]),
+    type=click.Choice(list(LANGUAGES)),
     default=None,
-    help="Language of the enrol page: ne for Nepal, ur for Pakistan unless given.",
+    help="Language of the enrol page (default: the language of the facilitator's country).",
 )
 @click.option(
     "--base-url",
@@ -300,7 +301,7 @@ def enrol_command(name: str, lang: str | None, base_url: str | None) -> None:
         )
     finally:
         db.conn.close()
-    lang = lang or {"NP": "ne", "PK": "ur"}.get(facilitator["country"], "en")
+    lang = lang or language_for_country(facilitator["country"])
     url = _enrolment_url(base_url, lang, code)
     click.echo(
         f"Enrolment for {facilitator['name']} ({facilitator['country']}): works once, "

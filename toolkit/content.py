@@ -164,8 +164,9 @@ def native_numbers(text: str, lang: str | None) -> str:
 
     def native(match: re.Match) -> str:
         number = match.group()
-        if lang == "ur":
-            number = re.sub(r"(?<=\d)\.(?=\d)", "\u066b", number)
+        mark = LANGUAGES[lang].decimal_mark
+        if mark != ".":
+            number = re.sub(r"(?<=\d)\.(?=\d)", mark, number)
         return native_digits(number, lang)
 
     out, last = [], 0

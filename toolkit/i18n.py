@@ -12,7 +12,7 @@ import nepali_datetime
 from flask import Flask, g, request, url_for
 from flask_babel import Babel, format_date
 
-from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
+from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits, page_fonts
 
 LANG_COOKIE = "lang"
 
@@ -38,13 +38,14 @@ def select_locale() -> str:
 
 
 def show_date(value: dt.date | str | None, lang: str) -> str:
-    """A date as people read it: Gregorian, with Bikram Sambat beside it in Nepali."""
+    """A date as people read it: Gregorian, with Bikram Sambat beside it where the language's
+    calendar is "bs" (Nepali)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     gregorian = native_digits(format_date(value, "medium"), lang)
-    if lang != "ne":
+    if lang not in LANGUAGES or LANGUAGES[lang].calendar != "bs":
         return gregorian
     return f"{bikram_sambat(value)} ({gregorian})"
 
@@ -77,6 +78,7 @@ def init_app(app: Flask) -> None:
             "language": LANGUAGES[lang],
             "languages": LANGUAGES,
             "sep": LANGUAGES[lang].separator,
+            "page_fonts": page_fonts(lang),
             "same_page_in": same_page_in,
         }
 

@@ -209,6 +209,8 @@ def logbook_data(lang: str) -> dict:
         "lang": lang,
         "digits": LANGUAGES[lang].digits,
         "separator": LANGUAGES[lang].separator,
+        "list_separator": LANGUAGES[lang].list_separator,
+        "calendar": LANGUAGES[lang].calendar,
         "country": LANGUAGES[lang].country,
         "app_version": APP_VERSION,
         "content_version": lib.version,

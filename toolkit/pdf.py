@@ -23,7 +23,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .content import Guide
-from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
+from .languages import FONTS, LANGUAGES, SOURCE_LANGUAGE, native_digits
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -37,7 +37,7 @@ DEFAULT_SIZE = "a4"
 
 def font_family(lang: str) -> str:
     """The print family name for a language's font (never a system font's name)."""
-    return FONT_PREFIX + LANGUAGES[lang].font_family
+    return FONT_PREFIX + LANGUAGES[lang].font.family
 
 
 def font_stack(lang: str) -> str:
@@ -55,12 +55,12 @@ def language_css() -> str:
     for code, language in LANGUAGES.items():
         rules.append(
             f'@font-face {{ font-family: "{font_family(code)}"; '
-            f'src: url("fonts/{language.font_file}") format("woff2"); }}'
+            f'src: url("fonts/{language.font.file}") format("woff2"); }}'
         )
     for code, language in LANGUAGES.items():
         rules.append(
             f'[lang="{code}"] {{ font-family: {font_stack(code)}; '
-            f"line-height: {language.line_height}; }}"
+            f"line-height: {language.font.line_height}; }}"
         )
         # Numbered lists count in the language's digits, like the page numbers.
         rules.append(f"ol:lang({code}) {{ list-style-type: {language.page_counter}; }}")
@@ -147,8 +147,9 @@ _styles: dict[Path, _Styles] = {}
 
 
 # Scripts whose glyphs do not map one-to-one to characters (Devanagari conjuncts and pre-base vowel
-# signs, joined Arabic letters).
-_SHAPED_SCRIPTS = re.compile("[\u0900-\u097f\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+# signs, joined Arabic letters): the script blocks of the language table's fonts.
+_SHAPED = dict.fromkeys(f"{chr(a)}-{chr(b)}" for font in FONTS.values() for a, b in font.script)
+_SHAPED_SCRIPTS = re.compile(f"[{''.join(_SHAPED)}]")
 
 
 def _mark_lines_with_actual_text() -> None:
@@ -215,7 +216,7 @@ def load_styles(static_dir: Path = STATIC_DIR) -> _Styles:
     static_dir = Path(static_dir).resolve()
     styles = _styles.get(static_dir)
     if styles is None:
-        fonts = [static_dir / "fonts" / lang.font_file for lang in LANGUAGES.values()]
+        fonts = [static_dir / "fonts" / lang.font.file for lang in LANGUAGES.values()]
         missing = [font.name for font in fonts if not font.exists()]
         if missing:
             raise FileNotFoundError(
@@ -306,7 +307,7 @@ def renderer_fingerprint(static_dir: Path = STATIC_DIR, extra: Iterable[Path] = 
         TEMPLATE_DIR.parent / "_blocks.html",  # the block loop the booklet and handout share
         Path(__file__),
         Path(static_dir) / PRINT_CSS,
-        *(Path(static_dir) / "fonts" / lang.font_file for lang in LANGUAGES.values()),
+        *(Path(static_dir) / "fonts" / lang.font.file for lang in LANGUAGES.values()),
         *sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.mo")),
         *extra,
     ]

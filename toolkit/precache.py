@@ -15,8 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fonts import web_fonts
-from .languages import LANGUAGES, SOURCE_LANGUAGE
+from .languages import FONTS, LANGUAGES, page_fonts
 from .version import APP_VERSION
 
 if TYPE_CHECKING:
@@ -58,11 +57,11 @@ def static_files(static_dir: Path, lang: str, pages: list[bytes]) -> dict[str, b
 
     Followed from the pages' `href`/`src` (versioned when the page asks with `?v=`), into
     stylesheets' `url()` and modules' `import`s (plain URLs, as the browser asks for them). Of the
-    fonts, only the language's own and Noto Sans (Latin text in every language) are kept: the others
-    only match other scripts (`unicode-range`); Naskh is downloaded when an Urdu reader chooses it.
+    fonts, only the page's are kept (the language's own and the source language's for Latin text):
+    the others only match other scripts (`unicode-range`); a reader font (Naskh) is downloaded when
+    a reader chooses it.
     """
-    fonts = {LANGUAGES[lang].font_file, LANGUAGES[SOURCE_LANGUAGE].font_file}
-    skipped = {font.font_file for font in web_fonts()} - fonts
+    skipped = {font.file for font in FONTS.values()} - {font.file for font in page_fonts(lang)}
     found: dict[str, bool] = {}
     queue = [
         (ref, bool(versioned))

@@ -46,13 +46,14 @@ function todayIso(offsetDays = 0) {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** A date as people read it: Gregorian, and Bikram Sambat before it in Nepali (as show_date). */
+/** A date as people read it: Gregorian, and Bikram Sambat before it where the language's calendar is
+ * "bs" (Nepali; as show_date). */
 function showDate(iso) {
   if (!iso) return '';
   const [y, m, d] = iso.split('-').map(Number);
   const gregorian = digits(new Intl.DateTimeFormat(LANG, { dateStyle: 'medium', timeZone: 'UTC' })
     .format(new Date(Date.UTC(y, m - 1, d))));
-  if (LANG !== 'ne') return gregorian;
+  if (DATA.calendar !== 'bs') return gregorian;
   const bs = adToBs(iso);
   if (!bs) return gregorian;
   return `${digits(bs.day)} ${BS_MONTH_NAMES[bs.month - 1]} ${digits(bs.year)} वि.सं. (${gregorian})`;

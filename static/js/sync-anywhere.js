@@ -12,6 +12,7 @@ const LANG = document.documentElement.lang;
 let S = null; // the logbook's messages in this language
 let THEME_LABELS = {};
 let DIGITS = '';
+let LIST_SEPARATOR = ', '; // the language table's, from the log page's data
 const ERROR_TEXT = {
   offline: 'err_offline', network: 'err_network', timeout: 'err_timeout', server: 'err_server',
   busy: 'err_busy', token: 'err_token', revoked: 'err_revoked', too_large: 'err_too_large',
@@ -49,6 +50,7 @@ async function messages() {
     : new DOMParser().parseFromString(html, 'text/html').getElementById('logbook-data').textContent;
   const data = JSON.parse(block);
   DIGITS = data.digits || '';
+  LIST_SEPARATOR = data.list_separator || LIST_SEPARATOR;
   THEME_LABELS = data.theme_labels || {};
   S = data.strings;
   return S;
@@ -101,8 +103,7 @@ async function renderElsewhere() {
   const themes = (local || (saved ? saved.themes : [])).slice(0, 5);
   if (!themes.length) return;
   await messages();
-  const separator = LANG === 'ur' ? '، ' : ', ';
-  const names = themes.map(([code]) => THEME_LABELS[code] || code).join(separator);
+  const names = themes.map(([code]) => THEME_LABELS[code] || code).join(LIST_SEPARATOR);
   for (const spot of spots) {
     spot.textContent = say(S.elsewhere, { themes: names });
     spot.hidden = false;

@@ -1,8 +1,9 @@
-"""Each language's own font really loads (document.fonts.check passes even when none did)."""
+"""Each language's own font really loads (document.fonts.check passes even when none did), and no
+other script's font is fetched (fonts.css declares them all; each claims only its script's range)."""
 
 import pytest
 
-from toolkit.languages import LANGUAGES
+from toolkit.languages import FONTS, LANGUAGES, page_fonts
 
 FONT_STATUS = """(family) => {
   const faces = [...document.fonts].filter((face) => face.family.replace(/"/g, '') === family);
@@ -14,6 +15,10 @@ FONT_STATUS = """(family) => {
 def test_guide_page_loads_the_language_font(live_server, page, lang):
     page.goto(f"{live_server.url}/{lang}/guides/lw-our-work")
     page.evaluate("document.fonts.ready")
-    statuses = page.evaluate(FONT_STATUS, LANGUAGES[lang].font_family)
-    assert "loaded" in statuses, f"{LANGUAGES[lang].font_family} did not load: {statuses}"
+    statuses = page.evaluate(FONT_STATUS, LANGUAGES[lang].font.family)
+    assert "loaded" in statuses, f"{LANGUAGES[lang].font.family} did not load: {statuses}"
     assert page.locator("html").get_attribute("dir") == LANGUAGES[lang].direction
+    for font in FONTS.values():
+        if font not in page_fonts(lang):  # another script's, or a reader font not chosen (Naskh)
+            statuses = page.evaluate(FONT_STATUS, font.family)
+            assert statuses == ["unloaded"], f"{font.family} on a {lang} page: {statuses}"

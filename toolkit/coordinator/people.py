@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import audit
 from ..db import get_db
+from ..languages import language_for_country
 from ..phones import NICKNAME_LENGTH, client_label, set_nickname
 from . import bp
 from .accounts import login_required
@@ -147,7 +148,7 @@ def enrol(facilitator_id: str):
     hours = current_app.config.get("ENROLMENT_CODE_HOURS", 72)
     code, expires = issue_code(get_db(), facilitator_id, hours=hours)
     audit.record_request("enrolment_code_issued", details={"facilitator": facilitator_id})
-    lang = "ne" if facilitator["country"] == "NP" else "ur"
+    lang = language_for_country(facilitator["country"])
     # From the configured address only: the request's Host header is the sender's to choose.
     base_url = current_app.config.get("BASE_URL")
     link = enrolment_link(base_url, lang, code) if base_url else None

@@ -193,7 +193,11 @@ def _identity(record: _Checked) -> None:
 def _guide_and_versions(record: _Checked) -> None:
     guide, lang = record.sent.get("guide"), record.sent.get("lang")
     record.keep("guide", guide, _code(guide, record.rules.guides, UNKNOWN_GUIDE))
-    record.keep("lang", lang, _code(lang, record.rules.languages, UNKNOWN_LANGUAGE))
+    error = _code(lang, record.rules.languages, UNKNOWN_LANGUAGE)
+    if error is not None:  # name the language table's codes, never a fixed list
+        known = ", ".join(sorted(record.rules.languages))
+        error = FieldError(error.message, {**error.params, "languages": known})
+    record.keep("lang", lang, error)
     for name in ("content_version", "app_version"):
         record.keep(name, *_text(record.sent.get(name), MAX_VERSION))
 
