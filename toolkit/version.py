@@ -1,3 +1,3 @@
 """The app version: the top entry of CHANGELOG.md (a test keeps them equal)."""
 
-APP_VERSION = "0.2.0"
+APP_VERSION = "0.3.0"
