@@ -53,7 +53,7 @@ def main():
         "functions over 60 lines",
         "JS files over 400 lines",
     )
-    for title, rows in zip(titles, measure()):
+    for title, rows in zip(titles, measure(), strict=True):
         print(f"{title}: {len(rows)}")
         for length, where in sorted(rows, reverse=True):
             print(f"  {length:5d}  {where}")

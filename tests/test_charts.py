@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.test_coordinator import PASSWORD, add_log, login
-from toolkit.charts import CSS_FILE, GENERATED_MARK, bar_chart, width_css, width_step
+from toolkit.build.chart_css import CSS_FILE, GENERATED_MARK, width_css
+from toolkit.charts import bar_chart, width_step
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect
 from toolkit.reports import Table, suppress

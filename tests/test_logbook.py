@@ -11,7 +11,7 @@ from pathlib import Path
 import nepali_datetime
 import pytest
 
-import build
+from toolkit.build.bs_calendar import write_bs_calendar
 from toolkit.languages import LANGUAGES
 from toolkit.vocabulary import DISTRICTS, REFERRAL_TYPES, RETIRED_CODES, THEMES, VENUE_TYPES
 
@@ -191,7 +191,7 @@ def test_configured_districts_extend_the_list(tmp_path):
 
 def test_bs_calendar_table_is_built_from_nepali_datetime(tmp_path):
     """The phone's BS table is exactly the server library's months (and the shipped file is fresh)."""
-    built = build.build_bs_calendar(tmp_path).read_text(encoding="utf-8")
+    built = write_bs_calendar(tmp_path).read_text(encoding="utf-8")
     shipped = ROOT / "static" / "js" / "bs-calendar.js"
     assert shipped.read_text(encoding="utf-8") == built, "run build.py"
     first_year = int(re.search(r"BS_FIRST_YEAR = (\d+);", built).group(1))

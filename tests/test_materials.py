@@ -18,6 +18,7 @@ from toolkit.materials import (
     groups_for,
     guide_words,
     load_sets,
+    materials_html,
     page_count,
     pictogram,
 )
@@ -110,7 +111,7 @@ def test_materials_pdf_has_every_card_in_the_language(app, client_factory, tmp_p
         # Only the toolkit's own fonts: a system font (Noto Kufi) never stands in for a glyph.
         assert all("+Toolkit-" in name for name in names), fonts
         with app.app_context():
-            page = plain(printing.materials_page_html(guide, lang))
+            page = plain(pdf.in_language(lang, materials_html, guide, lang, content_dir=CONTENT))
         for words in expected_words(guide, lang):
             assert plain(words) in page
     else:
@@ -139,10 +140,8 @@ def test_booklet_names_each_guides_materials(app):
     for base_url in ("https://toolkit.example.org", None):
         app.config["BASE_URL"] = base_url
         with app.app_context(), force_locale("ne"):
-            context = printing._print_context("ne")
-            context.pop("static_dir")
-            html = pdf.booklet_html(
-                printing.booklet_guides("ne", None), "ne", env=app.jinja_env, **context
+            html = pdf.in_language(
+                "ne", pdf.booklet_html, printing.booklet_guides("ne", None), "ne"
             )
             button = gettext("Print cards and boards")
         for slug in LIBRARY.slugs():
@@ -161,7 +160,7 @@ def test_unknown_guide_has_no_materials(app):
 def test_handout_shows_the_guides_pictograms_in_its_picture_box(app):
     with app.app_context():
         guide, _ = LIBRARY.get("ur", "ng-employer")
-        html = printing.handout_page_html(guide, "ur", "a4", False)
+        html = pdf.handout_page_html(guide, "ur", "a4", False)
     box = html.split('class="picture pictograms"', 1)[1].split("</div>", 1)[0]
     assert box.count("<svg") == len(SETS["ng-employer"].handout) == 4
     assert pictogram(CONTENT, "tea-cup") in box

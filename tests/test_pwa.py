@@ -16,6 +16,8 @@ from flask_babel import force_locale, gettext
 from PIL import Image
 
 from toolkit import create_app
+from toolkit.build.icons import write_icons
+from toolkit.build.offline_pack import write_precache
 from toolkit.db import init_db
 from toolkit.languages import LANGUAGES, NASKH
 from toolkit.precache import (
@@ -23,9 +25,7 @@ from toolkit.precache import (
     content_hash,
     file_hash,
     precache_manifest,
-    write_precache,
 )
-from toolkit.pwa import write_icons
 from toolkit.version import APP_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent

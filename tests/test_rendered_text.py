@@ -200,9 +200,8 @@ def pdf_templates(app, client, lang: str) -> dict[str, str]:
     with app.test_request_context(), force_locale(lang):
         guides = printing.booklet_guides(lang, None)
         for guide, fallback in guides:
-            found[f"handout {guide.slug}"] = printing.handout_page_html(guide, lang, "a4", fallback)
-        context = {k: v for k, v in printing._print_context(lang).items() if k != "static_dir"}
-        found["booklet"] = pdf.booklet_html(guides, lang, env=app.jinja_env, **context)
+            found[f"handout {guide.slug}"] = pdf.handout_page_html(guide, lang, "a4", fallback)
+        found["booklet"] = pdf.in_language(lang, pdf.booklet_html, guides, lang)
     captured = []
     original = pdf.write_pdf
     pdf.write_pdf = lambda html, **kwargs: captured.append(html) or b"%PDF"

@@ -19,8 +19,8 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from toolkit import create_app
+from toolkit.build.offline_pack import write_precache
 from toolkit.db import init_db
-from toolkit.precache import write_precache
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
 

@@ -21,8 +21,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from toolkit import create_app
+from toolkit.build.offline_pack import write_precache
 from toolkit.db import init_db
-from toolkit.precache import write_precache
 
 from .conftest import LiveServer
 from .test_logbook import fill_log, new_code, open_logbook, rows, save
