@@ -175,15 +175,8 @@ def test_script_messages_are_in_the_page_language(client):
             assert re.findall(r"\{\w+\}", text) == re.findall(r"\{\w+\}", english[key]), key
 
 
-def test_configured_districts_extend_the_list(tmp_path):
-    from toolkit import create_app
-    from toolkit.db import init_db
-
-    database = str(tmp_path / "t.sqlite")
-    init_db(database)
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "DISTRICTS": {"NP": ["Newtown"]}, "SECRET_KEY": "t"}
-    )
+def test_configured_districts_extend_the_list(make_app):
+    app = make_app(DISTRICTS={"NP": ["Newtown"]})
     data = page_data(app.test_client().get("/en/log").get_data(as_text=True))
     codes = [code for code, _label, _province in data["districts"]["NP"]]
     assert codes[: len(DISTRICTS["NP"])] == list(DISTRICTS["NP"]) and codes[-1] == "Newtown"

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale, gettext
 
-from toolkit import create_app, pdf, printing
+from toolkit import pdf, printing
 from toolkit.content import load_library
-from toolkit.db import init_db
 from toolkit.languages import LANGUAGES
 from toolkit.materials import (
     check_materials,
@@ -31,17 +30,8 @@ CASES = [(lang, slug) for lang in LANGUAGES for slug in LIBRARY.slugs()]
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("materials")
-    init_db(str(folder / "db.sqlite"))
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(folder / "db.sqlite"),
-            "SECRET_KEY": "test",
-            "PDF_CACHE_DIR": str(folder / "pdf"),  # shared: each PDF renders once per module
-        }
-    )
+def app(make_app):
+    return make_app()  # one PDF cache for the module: each PDF renders once
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:

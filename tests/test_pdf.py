@@ -37,17 +37,9 @@ LIBRARY = load_library(ROOT / "content")
 
 
 @pytest.fixture(scope="module")
-def pdf_app(tmp_path_factory):
+def pdf_app(make_app):
     """One app for the module, so each booklet set is rendered once and then served from disk."""
-    folder = tmp_path_factory.mktemp("pdf")
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(folder / "toolkit.sqlite"),
-            "SECRET_KEY": "test",
-            "PDF_CACHE_DIR": str(folder / "cache"),
-        }
-    )
+    return make_app()
 
 
 @pytest.fixture

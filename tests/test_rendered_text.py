@@ -14,9 +14,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from toolkit import create_app
 from toolkit.coordinator import create_coordinator
-from toolkit.db import connect, init_db
+from toolkit.db import connect
 from toolkit.guides import library
 from toolkit.languages import LANGUAGES
 from toolkit.phones import BROWSERS, SYSTEMS
@@ -131,20 +130,10 @@ def foreign_bits(text: str, names: frozenset[str] = frozenset()) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> dict[str, dict[str, str]]:
+def rendered(make_app) -> dict[str, dict[str, str]]:
     """{lang: {what: html}} for every page a facilitator or coordinator sees, and the PDFs' HTML."""
-    folder = tmp_path_factory.mktemp("rendered")
-    database = str(folder / "toolkit.sqlite")
-    init_db(database)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": database,
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            "PDF_CACHE_DIR": str(folder / "pdf"),
-        }
-    )
+    app = make_app(WTF_CSRF_ENABLED=False)
+    database = app.config["DATABASE"]
     result = app.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
     db = connect(database)

@@ -20,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit import create_app
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, exchange_code, issue_code, revoke_device
@@ -704,15 +703,13 @@ def test_the_corpus_is_at_least_three_hundred_inputs():
 # --- 7. login limits, in-process ------------------------------------------------------------------
 
 
-def test_login_guessing_is_stopped_with_429(tmp_path):
+def test_login_guessing_is_stopped_with_429(make_app, tmp_path):
     database = str(tmp_path / "guess.sqlite")
     init_db(database)
     db = connect(database)
     create_coordinator(db, "admin", PASSWORD, role="admin")
     db.conn.close()
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
-    )
+    app = make_app(DATABASE=database, WTF_CSRF_ENABLED=False)
     client = app.test_client()
     answers = [
         client.post(LOGIN, data={"username": "admin", "password": f"guess {n}"}).status_code
@@ -731,22 +728,18 @@ def test_the_corpus_is_at_least_forty_inputs():
     assert total >= 40
 
 
-def test_behind_a_proxy_guessing_locks_out_the_guesser_not_everyone(tmp_path):
+def test_behind_a_proxy_guessing_locks_out_the_guesser_not_everyone(make_app, tmp_path):
     """With TRUSTED_PROXIES (docs/DEPLOY.md), limits count per client address, not per proxy."""
     database = str(tmp_path / "proxy.sqlite")
     init_db(database)
     db = connect(database)
     create_coordinator(db, "admin", PASSWORD, role="admin")
     db.conn.close()
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": database,
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            "LOGIN_RATE_LIMIT": "3 per 5 minutes",
-            "TRUSTED_PROXIES": 1,
-        }
+    app = make_app(
+        DATABASE=database,
+        WTF_CSRF_ENABLED=False,
+        LOGIN_RATE_LIMIT="3 per 5 minutes",
+        TRUSTED_PROXIES=1,
     )
     client = app.test_client()
     guesser = {"X-Forwarded-For": "203.0.113.5"}
