@@ -27,21 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _gunicorn import ROOT, Gunicorn, row  # noqa: E402
 
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 BENCH = ROOT / "bench"
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
 REPORTS = ROOT / "build" / "lighthouse"
-CHROME_PATH = "/usr/bin/chromium"
-# As tests/browser/conftest.py: Chromium's background services try to reach Google; there is no network.
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROME_PATH = CHROMIUM
+CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS]  # the browser tests' flags (no network here)
 LANGS = ("ne", "en", "ur")
 MIN_PERFORMANCE = 95
 MIN_ACCESSIBILITY = 100

@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+from toolkit.build.offline_pack import write_precache  # noqa: E402
 from toolkit.languages import LANGUAGES  # noqa: E402
-from toolkit.precache import write_precache  # noqa: E402
 
 BUDGET_BYTES = 400_000
 # Time to ready on a throttled link, as a multiple of bytes ÷ bandwidth: latency and request

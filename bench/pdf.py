@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pdf.py [--processes 2] [--requests 200]
 
-1. Cold build: `printing.prebuild` (what `python build.py` runs) into an empty cache folder with
+1. Cold build: `toolkit.build.pdfs.prebuild` (what `python build.py` runs) into an empty cache folder with
    2 worker processes, timed from the call to the last PDF written, worker start-up included.
 2. Cached response: gunicorn (2 sync workers, as docs/DEPLOY.md runs it) with that warm cache,
    one keep-alive client fetching handouts and booklets in ne, en and ur in turn; the median time
@@ -46,7 +46,7 @@ def cold_build(cache_dir: str, processes: int) -> tuple[float, float, int, list[
     """(seconds, CPU seconds of this process and its workers, PDF jobs rendered, WeasyPrint
     warnings) of a prebuild into an empty cache."""
     from toolkit import create_app
-    from toolkit.printing import prebuild, progress_bar
+    from toolkit.build.pdfs import prebuild, progress_bar
 
     logging.getLogger("toolkit").setLevel(logging.ERROR)  # content warnings are not this bench's
     app = create_app({"PDF_CACHE_DIR": cache_dir, "DATABASE": str(Path(cache_dir) / "db.sqlite")})
@@ -59,7 +59,7 @@ def materials_build(cache_dir: str, processes: int) -> tuple[float, float, int]:
     """(seconds, CPU seconds, PDFs rendered) of prebuilding every guide's materials.pdf after the
     handouts and booklets, as build.py does. Reported beside the budget, not inside it."""
     from toolkit import create_app
-    from toolkit.printing import materials_jobs, prebuild
+    from toolkit.build.pdfs import materials_jobs, prebuild
 
     app = create_app({"PDF_CACHE_DIR": cache_dir, "DATABASE": str(Path(cache_dir) / "db.sqlite")})
     began, cpu = time.perf_counter(), cpu_seconds()

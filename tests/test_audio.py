@@ -19,7 +19,7 @@ from flask_babel import force_locale, gettext
 
 from tests.reliability.conftest import Server
 from tests.security.conftest import PASSWORD, Browser, query
-from toolkit import audio, create_app
+from toolkit import audio
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect, init_db
 
@@ -119,18 +119,12 @@ def content_copy(tmp_path):
     return target
 
 
-def make_app(tmp_path, content_dir):
-    database = tmp_path / "toolkit.sqlite"
-    if not database.exists():
-        init_db(str(database))
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(database),
-            "SECRET_KEY": "test",
-            "CONTENT_DIR": str(content_dir),
-            "WTF_CSRF_ENABLED": False,
-        }
+@pytest.fixture
+def content_app(make_app, tmp_path, content_copy):
+    """`content_app()`: an app on the copied content, made again after an edit (same database)."""
+    database = str(tmp_path / "toolkit.sqlite")
+    return lambda: make_app(
+        DATABASE=database, CONTENT_DIR=str(content_copy), WTF_CSRF_ENABLED=False
     )
 
 
@@ -140,9 +134,9 @@ def first_say_text(path: Path) -> str:
 
 
 @pytest.mark.parametrize("lang", ["ne", "ur"])
-def test_only_approved_audio_of_the_current_text_reaches_phones(tmp_path, content_copy, lang):
+def test_only_approved_audio_of_the_current_text_reaches_phones(content_app, content_copy, lang):
     slug = GUIDES[lang]
-    app = make_app(tmp_path, content_copy)
+    app = content_app()
     guide = app.extensions["toolkit.library"].guides[(lang, slug)]
     block = audio.say_blocks(guide)[0]
     db = connect(app.config["DATABASE"])
@@ -176,7 +170,7 @@ def test_only_approved_audio_of_the_current_text_reaches_phones(tmp_path, conten
     path.write_text(
         path.read_text("utf-8").replace(first_say_text(path), block.text + " नयाँ۔"), "utf-8"
     )
-    edited = make_app(tmp_path, content_copy)
+    edited = content_app()
     client = edited.test_client()
     assert client.get(manifest_url).json["clips"] == {}
     assert client.get(clip["url"]).status_code == 404
@@ -215,8 +209,8 @@ def production(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app({"TESTING": True, "DATABASE": ":memory:", "SECRET_KEY": "x"})
+def app(make_app):
+    return make_app(DATABASE=":memory:")
 
 
 def said(app, lang: str, message: str, **values) -> str:
@@ -402,10 +396,10 @@ def test_the_recording_page_alone_may_use_the_microphone(production):
 
 
 def test_an_admin_keeps_a_stale_recording_from_the_page_and_the_audit_log_says_so(
-    tmp_path, content_copy
+    content_app, content_copy
 ):
     lang, slug = "ur", GUIDES["ur"]
-    app = make_app(tmp_path, content_copy)
+    app = content_app()
     guide = app.extensions["toolkit.library"].guides[(lang, slug)]
     block = audio.say_blocks(guide)[0]
     db = connect(app.config["DATABASE"])
@@ -414,7 +408,7 @@ def test_an_admin_keeps_a_stale_recording_from_the_page_and_the_audit_log_says_s
     audio.approve(db, audio.get_recording(db, recording_id), "asha")
     path = content_copy / lang / f"{slug}.md"
     path.write_text(path.read_text("utf-8").replace(block.text, block.text + " ۔"), "utf-8")
-    client = make_app(tmp_path, content_copy).test_client()
+    client = content_app().test_client()
     client.post("/coordinator/login", data={"username": "asha", "password": PASSWORD})
     page = client.get(f"/coordinator/audio/{lang}/{slug}").get_data(as_text=True)
     assert said(client.application, lang, "Keep it for the changed text") in page

@@ -19,17 +19,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from toolkit import create_app
 from toolkit.db import connect, init_db
 from toolkit.replication import ReplicationError, replica_url
 
 from .reliability.conftest import ROOT, Server, enrol_phone, integrity, make_log
 from .reliability.test_restore_drill import Phone, phone_loop
-
-
-def app_on(path: Path, **config):
-    init_db(str(path))
-    return create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test", **config})
 
 
 def ids(database: str) -> set[str]:
@@ -40,10 +34,9 @@ def ids(database: str) -> set[str]:
         conn.close()
 
 
-def store_logs(database: str, count: int) -> list[dict]:
+def store_logs(app, count: int) -> list[dict]:
     """`count` logs from a new phone, through the app's own sync path."""
-    token = enrol_phone(database, name=f"Facilitator {uuid.uuid4().hex[:8]}")
-    app = create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "test"})
+    token = enrol_phone(app.config["DATABASE"], name=f"Facilitator {uuid.uuid4().hex[:8]}")
     logs = [make_log() for _ in range(count)]
     response = app.test_client().post(
         "/api/v1/sync", json={"records": logs}, headers={"Authorization": f"Bearer {token}"}
@@ -52,10 +45,10 @@ def store_logs(database: str, count: int) -> list[dict]:
     return logs
 
 
-def test_backup_of_an_idle_database_is_checked_and_counted(tmp_path):
+def test_backup_of_an_idle_database_is_checked_and_counted(make_app, tmp_path):
     database = str(tmp_path / "toolkit.sqlite")
-    app = app_on(Path(database))
-    store_logs(database, 7)
+    app = make_app(DATABASE=database)
+    store_logs(app, 7)
     folder = tmp_path / "backups"
     folder.mkdir()
     result = app.test_cli_runner().invoke(args=["backup", "--to", str(folder)])
@@ -71,20 +64,20 @@ def test_backup_of_an_idle_database_is_checked_and_counted(tmp_path):
     assert sqlite3.connect(copy).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
-def test_backup_to_a_missing_folder_says_so(tmp_path):
-    app = app_on(tmp_path / "toolkit.sqlite")
+def test_backup_to_a_missing_folder_says_so(make_app, tmp_path):
+    app = make_app(DATABASE=str(tmp_path / "toolkit.sqlite"))
     result = app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path / "no/such.sqlite")])
     assert result.exit_code == 1 and "does not exist: create it first" in result.output
 
 
-def test_restore_from_a_backup_never_overwrites_and_check_leaves_the_live_file(tmp_path):
+def test_restore_from_a_backup_never_overwrites_and_check_leaves_the_live_file(make_app, tmp_path):
     database = str(tmp_path / "toolkit.sqlite")
-    app = app_on(Path(database))
-    store_logs(database, 5)
+    app = make_app(DATABASE=database)
+    store_logs(app, 5)
     runner = app.test_cli_runner()
     backup = str(tmp_path / "copy.sqlite")
     assert runner.invoke(args=["backup", "--to", backup]).exit_code == 0
-    store_logs(database, 2)  # the live file moves on after the backup
+    store_logs(app, 2)  # the live file moves on after the backup
     before = Path(database).read_bytes(), os.stat(database).st_mtime_ns
 
     check = runner.invoke(args=["restore", "--from", backup, "--check"])
@@ -109,9 +102,9 @@ def test_restore_from_a_backup_never_overwrites_and_check_leaves_the_live_file(t
     assert nothing.exit_code == 1 and "Nothing to restore" in nothing.output
 
 
-def test_init_db_with_a_replica_writes_litestreams_configuration(tmp_path):
+def test_init_db_with_a_replica_writes_litestreams_configuration(make_app, tmp_path):
     database = tmp_path / "toolkit.sqlite"
-    app = app_on(database)
+    app = make_app(DATABASE=str(database))
     app.instance_path = str(tmp_path)
     result = app.test_cli_runner().invoke(
         args=["init-db", "--replica", str(tmp_path / "second-disk")]
@@ -155,9 +148,9 @@ def test_replica_url_forms():
     assert replica_url(s3) == s3
 
 
-def test_health_without_replication_and_with_a_stopped_litestream(tmp_path):
+def test_health_without_replication_and_with_a_stopped_litestream(make_app, tmp_path):
     database = tmp_path / "toolkit.sqlite"
-    app = app_on(database)
+    app = make_app(DATABASE=str(database))
     app.instance_path = str(tmp_path)
     body = app.test_client().get("/api/v1/health").get_json()
     assert body["ok"] is True and body["database"] == "ok"
@@ -176,8 +169,8 @@ def test_health_without_replication_and_with_a_stopped_litestream(tmp_path):
     assert (tmp_path / "r").as_uri() in status.output and "not running" in status.output
 
 
-def test_health_is_503_when_the_database_does_not_answer(tmp_path):
-    app = app_on(tmp_path / "toolkit.sqlite")
+def test_health_is_503_when_the_database_does_not_answer(make_app, tmp_path):
+    app = make_app(DATABASE=str(tmp_path / "toolkit.sqlite"))
     app.config["DATABASE"] = str(tmp_path / "gone" / "toolkit.sqlite")
     response = app.test_client().get("/api/v1/health")
     assert response.status_code == 503
@@ -185,10 +178,10 @@ def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     assert "gone" not in response.get_data(as_text=True)
 
 
-def test_a_hubs_backup_says_how_many_logs_exist_only_there(tmp_path):
+def test_a_hubs_backup_says_how_many_logs_exist_only_there(make_app, tmp_path):
     database = str(tmp_path / "hub.sqlite")
-    app = app_on(Path(database))
-    store_logs(database, 4)
+    app = make_app(DATABASE=database)
+    store_logs(app, 4)
     db = connect(database)
     try:  # central acknowledged the first two changes
         db.execute("INSERT INTO hub_peers (url, last_acked_seq) VALUES ('https://c.test', 2)")

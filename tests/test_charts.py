@@ -6,11 +6,9 @@ import re
 import tomllib
 from pathlib import Path
 
-import pytest
-
-from tests.test_coordinator import PASSWORD, add_log, login
-from toolkit.charts import CSS_FILE, GENERATED_MARK, bar_chart, width_css, width_step
-from toolkit.coordinator import create_coordinator
+from tests.helpers import add_log, login
+from toolkit.build.chart_css import CSS_FILE, GENERATED_MARK, width_css
+from toolkit.charts import bar_chart, width_step
 from toolkit.db import connect
 from toolkit.reports import Table, suppress
 from toolkit.security import CONTENT_SECURITY_POLICY
@@ -58,13 +56,6 @@ def test_pages_allow_no_inline_style_or_script_and_pygal_is_gone():
     assert "style-src 'self'" in CONTENT_SECURITY_POLICY
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert not [d for d in project["project"]["dependencies"] if d.lower().startswith("pygal")]
-
-
-@pytest.fixture
-def coordinator(app):
-    db = connect(app.config["DATABASE"])
-    create_coordinator(db, "asha", PASSWORD, role="admin", lang="en")
-    db.conn.close()
 
 
 def report_html(app, client, monkeypatch, lang: str) -> str:

@@ -4,61 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
 
-from toolkit import create_app
-from toolkit.coordinator import create_coordinator, purge_notes
+from tests.helpers import PASSWORD, add_log, login
+from toolkit.coordinator import purge_notes
 from toolkit.db import connect
 from toolkit.languages import LANGUAGES
-
-PASSWORD = "correct horse battery"
-
-
-def add_log(database: str, **fields) -> str:
-    log_id = str(uuid.uuid4())
-    db = connect(database)
-    seq = (db.execute("select coalesce(max(seq), 0) from session_logs").fetchone()[0]) + 1
-    record = {
-        "id": log_id,
-        "rev": 1,
-        "device_id": "d",
-        "facilitator_id": "f",
-        "guide": "ng-agent",
-        "lang": "ur",
-        "held_on": "2026-10-05",
-        "minutes": 75,
-        "district": "Sialkot",
-        "venue_type": "community-hall",
-        "participants": 10,
-        "steps_done": "[]",
-        "themes": json.dumps(["wages"]),
-        "requested": json.dumps(["ng-employer"]),
-        "referrals": json.dumps({"legal-aid": 1}),
-        "market_info": "",
-        "notes": "",
-        "voided": 0,
-        "seq": seq,
-        "content_hash": "h",
-        "conflict": 0,
-        **fields,
-    }
-    db["session_logs"].insert(record)
-    db.conn.close()
-    return log_id
-
-
-@pytest.fixture
-def coordinator(app):
-    db = connect(app.config["DATABASE"])
-    create_coordinator(db, "asha", PASSWORD, role="admin", lang="en")
-    db.conn.close()
-    return "asha"
-
-
-def login(client, username="asha", password=PASSWORD):
-    return client.post("/coordinator/login", data={"username": username, "password": password})
 
 
 def test_every_coordinator_route_needs_a_login(app, client):
@@ -99,23 +51,17 @@ def test_passwords_are_stored_as_scrypt_hashes(app, coordinator):
     assert stored.startswith("scrypt:") and PASSWORD not in stored
 
 
-def test_forms_without_csrf_token_are_rejected(tmp_path, coordinator, app):
-    strict = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "SECRET_KEY": "test"})
+def test_forms_without_csrf_token_are_rejected(make_app, coordinator, app):
+    strict = make_app(DATABASE=app.config["DATABASE"])
     client = strict.test_client()
     response = client.post("/coordinator/login", data={"username": "asha", "password": PASSWORD})
     assert response.status_code == 400
     assert b"CSRF" in response.data
 
 
-def test_login_attempts_are_rate_limited(tmp_path, coordinator, app):
-    limited = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": app.config["DATABASE"],
-            "SECRET_KEY": "t",
-            "WTF_CSRF_ENABLED": False,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        }
+def test_login_attempts_are_rate_limited(make_app, coordinator, app):
+    limited = make_app(
+        DATABASE=app.config["DATABASE"], WTF_CSRF_ENABLED=False, LOGIN_RATE_LIMIT="3 per minute"
     )
     client = limited.test_client()
     codes = [login(client, password=f"guess number {i}").status_code for i in range(5)]

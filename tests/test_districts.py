@@ -110,14 +110,8 @@ def test_kathmandu_can_be_logged_and_shown_in_each_language(app, client):
     assert "district" not in errors
 
 
-def test_configuration_narrows_the_form_but_old_logs_stay_valid(tmp_path):
-    from toolkit import create_app
-    from toolkit.db import init_db
-
-    database = str(tmp_path / "t.sqlite")
-    init_db(database)
-    config = {"TESTING": True, "DATABASE": database, "SECRET_KEY": "t"}
-    app = create_app({**config, "DISTRICTS_OFFERED": ["Kathmandu", "Lalitpur", "Lahore"]})
+def test_configuration_narrows_the_form_but_old_logs_stay_valid(make_app):
+    app = make_app(DISTRICTS_OFFERED=["Kathmandu", "Lalitpur", "Lahore"])
     data = page_data(app.test_client().get("/en/log").get_data(as_text=True))
     assert [code for code, _n, _p in data["districts"]["NP"]] == ["Kathmandu", "Lalitpur"]
     assert [code for code, _n, _p in data["districts"]["PK"]] == ["Lahore"]

@@ -163,15 +163,8 @@ def test_demo_data_makes_two_facilitators_and_logs_once(runner, db):
     assert min(held) >= oldest
 
 
-def test_guessing_codes_is_stopped_with_a_clear_message(tmp_path):
-    from toolkit import create_app
-    from toolkit.db import init_db
-
-    database = str(tmp_path / "limit.sqlite")
-    init_db(database)
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "SECRET_KEY": "t", "ENROL_RATE_LIMIT": "3 per hour"}
-    )
+def test_guessing_codes_is_stopped_with_a_clear_message(make_app):
+    app = make_app(ENROL_RATE_LIMIT="3 per hour")
     client = app.test_client()
     for _ in range(3):
         assert client.post(ENROL, json={"code": "ACDE-FGHJ"}).status_code == 400

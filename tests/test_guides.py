@@ -70,17 +70,13 @@ def test_draft_translation_is_marked(client, lang):
     assert "marker-draft" in html
 
 
-def test_english_stands_in_for_a_missing_translation_with_a_marker(app, tmp_path):
+def test_english_stands_in_for_a_missing_translation_with_a_marker(app, make_app, tmp_path):
     import shutil
-
-    from toolkit import create_app
 
     content = tmp_path / "content"
     shutil.copytree(app.config["CONTENT_DIR"], content)
     (content / "ur" / "ng-agent.md").unlink()
-    client = create_app(
-        {"TESTING": True, "DATABASE": app.config["DATABASE"], "CONTENT_DIR": str(content)}
-    ).test_client()
+    client = make_app(DATABASE=app.config["DATABASE"], CONTENT_DIR=str(content)).test_client()
     html = client.get("/ur/guides/ng-agent").get_data(as_text=True)
     assert "marker-fallback" in html
     assert '<article class="guide" lang="en" dir="ltr">' in html

@@ -11,7 +11,7 @@ from pathlib import Path
 import nepali_datetime
 import pytest
 
-import build
+from toolkit.build.bs_calendar import write_bs_calendar
 from toolkit.languages import LANGUAGES
 from toolkit.vocabulary import DISTRICTS, REFERRAL_TYPES, RETIRED_CODES, THEMES, VENUE_TYPES
 
@@ -175,15 +175,8 @@ def test_script_messages_are_in_the_page_language(client):
             assert re.findall(r"\{\w+\}", text) == re.findall(r"\{\w+\}", english[key]), key
 
 
-def test_configured_districts_extend_the_list(tmp_path):
-    from toolkit import create_app
-    from toolkit.db import init_db
-
-    database = str(tmp_path / "t.sqlite")
-    init_db(database)
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "DISTRICTS": {"NP": ["Newtown"]}, "SECRET_KEY": "t"}
-    )
+def test_configured_districts_extend_the_list(make_app):
+    app = make_app(DISTRICTS={"NP": ["Newtown"]})
     data = page_data(app.test_client().get("/en/log").get_data(as_text=True))
     codes = [code for code, _label, _province in data["districts"]["NP"]]
     assert codes[: len(DISTRICTS["NP"])] == list(DISTRICTS["NP"]) and codes[-1] == "Newtown"
@@ -191,7 +184,7 @@ def test_configured_districts_extend_the_list(tmp_path):
 
 def test_bs_calendar_table_is_built_from_nepali_datetime(tmp_path):
     """The phone's BS table is exactly the server library's months (and the shipped file is fresh)."""
-    built = build.build_bs_calendar(tmp_path).read_text(encoding="utf-8")
+    built = write_bs_calendar(tmp_path).read_text(encoding="utf-8")
     shipped = ROOT / "static" / "js" / "bs-calendar.js"
     assert shipped.read_text(encoding="utf-8") == built, "run build.py"
     first_year = int(re.search(r"BS_FIRST_YEAR = (\d+);", built).group(1))

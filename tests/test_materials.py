@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale, gettext
 
-from toolkit import create_app, pdf, printing
+from toolkit import pdf, printing
 from toolkit.content import load_library
-from toolkit.db import init_db
 from toolkit.languages import LANGUAGES
 from toolkit.materials import (
     check_materials,
     groups_for,
     guide_words,
     load_sets,
+    materials_html,
     page_count,
     pictogram,
 )
@@ -30,17 +30,8 @@ CASES = [(lang, slug) for lang in LANGUAGES for slug in LIBRARY.slugs()]
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("materials")
-    init_db(str(folder / "db.sqlite"))
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(folder / "db.sqlite"),
-            "SECRET_KEY": "test",
-            "PDF_CACHE_DIR": str(folder / "pdf"),  # shared: each PDF renders once per module
-        }
-    )
+def app(make_app):
+    return make_app()  # one PDF cache for the module: each PDF renders once
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
@@ -110,7 +101,7 @@ def test_materials_pdf_has_every_card_in_the_language(app, client_factory, tmp_p
         # Only the toolkit's own fonts: a system font (Noto Kufi) never stands in for a glyph.
         assert all("+Toolkit-" in name for name in names), fonts
         with app.app_context():
-            page = plain(printing.materials_page_html(guide, lang))
+            page = plain(pdf.in_language(lang, materials_html, guide, lang, content_dir=CONTENT))
         for words in expected_words(guide, lang):
             assert plain(words) in page
     else:
@@ -139,10 +130,8 @@ def test_booklet_names_each_guides_materials(app):
     for base_url in ("https://toolkit.example.org", None):
         app.config["BASE_URL"] = base_url
         with app.app_context(), force_locale("ne"):
-            context = printing._print_context("ne")
-            context.pop("static_dir")
-            html = pdf.booklet_html(
-                printing.booklet_guides("ne", None), "ne", env=app.jinja_env, **context
+            html = pdf.in_language(
+                "ne", pdf.booklet_html, printing.booklet_guides("ne", None), "ne"
             )
             button = gettext("Print cards and boards")
         for slug in LIBRARY.slugs():
@@ -161,7 +150,7 @@ def test_unknown_guide_has_no_materials(app):
 def test_handout_shows_the_guides_pictograms_in_its_picture_box(app):
     with app.app_context():
         guide, _ = LIBRARY.get("ur", "ng-employer")
-        html = printing.handout_page_html(guide, "ur", "a4", False)
+        html = pdf.handout_page_html(guide, "ur", "a4", False)
     box = html.split('class="picture pictograms"', 1)[1].split("</div>", 1)[0]
     assert box.count("<svg") == len(SETS["ng-employer"].handout) == 4
     assert pictogram(CONTENT, "tea-cup") in box

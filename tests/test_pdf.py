@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import create_app, pdf, printing
+from toolkit import create_app, pdf, pdf_cache
+from toolkit.build import pdfs
 from toolkit.content import load_library, parse_guide
 from toolkit.languages import LANGUAGES, ascii_digits, native_digits
 
@@ -36,17 +37,9 @@ LIBRARY = load_library(ROOT / "content")
 
 
 @pytest.fixture(scope="module")
-def pdf_app(tmp_path_factory):
+def pdf_app(make_app):
     """One app for the module, so each booklet set is rendered once and then served from disk."""
-    folder = tmp_path_factory.mktemp("pdf")
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(folder / "toolkit.sqlite"),
-            "SECRET_KEY": "test",
-            "PDF_CACHE_DIR": str(folder / "cache"),
-        }
-    )
+    return make_app()
 
 
 @pytest.fixture
@@ -240,7 +233,7 @@ def test_handout_html_has_handout_text_and_no_facilitator_text(pdf_app, lang, sl
     guide, fallback = LIBRARY.get(lang, slug)
     assert not fallback
     with pdf_app.app_context():
-        html = printing.handout_page_html(guide, lang, "a4", fallback)
+        html = pdf.handout_page_html(guide, lang, "a4", fallback)
     assert f'lang="{lang}" dir="{LANGUAGES[lang].direction}"' in html
     assert guide.handout_title in html
     for block in guide.blocks_of("handout", "facts"):
@@ -254,12 +247,12 @@ def test_handout_html_has_handout_text_and_no_facilitator_text(pdf_app, lang, sl
 def test_urdu_handout_text_reads_back_in_reading_order(pdf_app):
     """pdftotext reads Urdu lines right to left as written, numbers and web addresses whole.
 
-    The lines' /ActualText is in visual order (pdf._visual_text): with the logical text, pdftotext
-    returned every line reversed.
+    The lines' /ActualText is in visual order (`_visual_text` in toolkit/pdf_text.py): with the
+    logical text, pdftotext returned every line reversed.
     """
     guide, _ = LIBRARY.get("ur", "ng-agent")
     with pdf_app.app_context():
-        text = " ".join(pdf_text(printing.handout_pdf(guide, "ur", "a4", False)))
+        text = " ".join(pdf_text(pdf.handout_pdf(guide, "ur", "a4", False)))
     # Spaces beside a comma between right-to-left words move in poppler's output; letters do not.
     squeezed = ascii_digits(re.sub(r"[\s\u202a-\u202e]", "", text))
     lines = [guide.handout_title] + [
@@ -273,7 +266,7 @@ def test_nepali_pdf_text_reads_back(pdf_app):
     """Conjuncts and pre-base vowel signs read back as written (the lines carry /ActualText)."""
     guide = golden_guide("ne")
     with pdf_app.app_context():
-        text = " ".join(pdf_text(printing.handout_pdf(guide, "ne", "a4", False)))
+        text = " ".join(pdf_text(pdf.handout_pdf(guide, "ne", "a4", False)))
     lines = [guide.handout_title] + [
         line for b in guide.blocks_of("handout") for line in plain(b.text)
     ]
@@ -285,7 +278,7 @@ def test_handout_shows_when_facts_were_checked(pdf_app, pdf_client):
     assert "Facts checked in November 2025" in text
     guide, _ = LIBRARY.get("ne", "lw-our-work")
     with pdf_app.app_context():
-        html = printing.handout_page_html(guide, "ne", "a4", False)
+        html = pdf.handout_page_html(guide, "ne", "a4", False)
     assert "यी तथ्य नोभेम्बर २०२५ मा जाँचिएका हुन्" in html
 
 
@@ -376,13 +369,13 @@ def test_cached_pdf_is_served_from_disk_without_rendering(app, client, monkeypat
 
 def test_changed_guide_gets_a_new_pdf_and_the_old_one_goes(tmp_path):
     guide, _ = LIBRARY.get("en", "lw-our-work")
-    cache = pdf.PdfCache(tmp_path)
-    old = pdf.handout_key(guide, "en", "a4", app_version="1", fingerprint="f")
+    cache = pdf_cache.PdfCache(tmp_path)
+    old = pdf_cache.handout_key(guide, "en", "a4", app_version="1", fingerprint="f")
     edited = dataclasses.replace(guide, source_hash="0" * 16)
-    new = pdf.handout_key(edited, "en", "a4", app_version="1", fingerprint="f")
+    new = pdf_cache.handout_key(edited, "en", "a4", app_version="1", fingerprint="f")
     assert new != old
-    assert pdf.handout_key(guide, "en", "a4", app_version="2", fingerprint="f") != old
-    assert pdf.handout_key(guide, "en", "a5", app_version="1", fingerprint="f") != old
+    assert pdf_cache.handout_key(guide, "en", "a4", app_version="2", fingerprint="f") != old
+    assert pdf_cache.handout_key(guide, "en", "a5", app_version="1", fingerprint="f") != old
     cache.put(old, b"%PDF-old")
     cache.put(new, b"%PDF-new")
     assert cache.get(old) is None and cache.get(new).read_bytes() == b"%PDF-new"
@@ -443,11 +436,11 @@ def test_prebuild_renders_with_two_processes_then_serves_from_disk(
     app, client, monkeypatch, start_method
 ):
     jobs = [
-        printing.PrintJob("handout", "en", "lw-our-work"),
-        printing.PrintJob("handout", "ur", "ng-agent"),
+        pdfs.PrintJob("handout", "en", "lw-our-work"),
+        pdfs.PrintJob("handout", "ur", "ng-agent"),
     ]
     seen = []
-    result = printing.prebuild(
+    result = pdfs.prebuild(
         app, processes=2, jobs=jobs, progress=lambda *a: seen.append(a), start_method=start_method
     )
     assert (result.total, result.rendered, result.warnings) == (2, 2, [])
@@ -458,7 +451,7 @@ def test_prebuild_renders_with_two_processes_then_serves_from_disk(
 
 
 def test_print_jobs_cover_every_handout_and_each_languages_booklets(app):
-    jobs = printing.print_jobs(app)
+    jobs = pdfs.print_jobs(app)
     assert sorted((j.lang, j.name) for j in jobs if j.kind == "handout") == sorted(
         (lang, slug) for lang in LANGUAGES for slug in LIBRARY.slugs()
     )
@@ -500,7 +493,7 @@ def image_difference(png_a: bytes, png_b: bytes) -> float:
 
 def render_golden(app, lang: str, guide=None) -> bytes:
     with app.app_context():
-        return first_page_png(printing.handout_pdf(guide or golden_guide(lang), lang, "a4", False))
+        return first_page_png(pdf.handout_pdf(guide or golden_guide(lang), lang, "a4", False))
 
 
 @pytest.mark.parametrize("lang", ["ne", "ur"])
@@ -544,8 +537,7 @@ def test_draft_notice_is_in_the_booklet_but_not_on_the_participants_handout(pdf_
     guide, _ = LIBRARY.get(lang, "ng-agent")
     assert guide.translation == "draft"
     with pdf_app.test_request_context(), force_locale(lang):
-        handout = printing.handout_page_html(guide, lang, "a4", False)
-        context = {k: v for k, v in printing._print_context(lang).items() if k != "static_dir"}
-        booklet = pdf.booklet_html([(guide, False)], lang, env=pdf_app.jinja_env, **context)
+        handout = pdf.handout_page_html(guide, lang, "a4", False)
+        booklet = pdf.in_language(lang, pdf.booklet_html, [(guide, False)], lang)
     assert "marker-draft" not in handout
     assert "marker-draft" in booklet

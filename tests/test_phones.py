@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_coordinator import PASSWORD, login
-from toolkit.coordinator import create_coordinator
+from tests.helpers import login
 from toolkit.db import connect
 from toolkit.enrolment import create_facilitator, issue_code
 from toolkit.phones import describe_user_agent
@@ -40,13 +39,6 @@ ANDROID_CHROME = (
 )
 def test_system_and_browser_are_named_from_the_user_agent(user_agent, expected):
     assert describe_user_agent(user_agent) == expected
-
-
-@pytest.fixture
-def coordinator(app):
-    db = connect(app.config["DATABASE"])
-    create_coordinator(db, "asha", PASSWORD, role="admin", lang="en")
-    db.conn.close()
 
 
 def enrol(app, client, name="Sita Tamang", user_agent=ANDROID_CHROME) -> str:

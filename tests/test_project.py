@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from toolkit.version import APP_VERSION
@@ -59,9 +61,41 @@ def test_every_command_the_readme_names_exists(app):
 
 def test_every_page_the_readme_names_is_routed(app):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    # The README writes /<lang>/log; the route says /<lang:lang>/log (the converter checks it).
-    rules = {re.sub(r"<[a-z_]+:", "<", rule.rule) for rule in app.url_map.iter_rules()}
+    # The README writes `/<lang>/guides/<slug>`; the route is `/<lang:lang>/...` (toolkit/converters.py).
+    rules = {re.sub(r"<\w+:(\w+)>", r"<\1>", rule.rule) for rule in app.url_map.iter_rules()}
     paths = re.findall(r"^\| `(/[^`]*)`", readme, re.M)
     assert len(paths) >= 8
     for path in paths:
         assert path in rules, f"README names {path}, which is not a route"
+
+
+# Serves a guide page, a handout PDF and the service worker, then names every module of
+# toolkit.build that was imported on the way (there must be none).
+SERVE_WITHOUT_BUILD = """
+import sys
+from toolkit import create_app
+from toolkit.db import init_db
+
+init_db(sys.argv[1] + "/toolkit.sqlite")
+app = create_app({
+    "TESTING": True, "SECRET_KEY": "test", "DATABASE": sys.argv[1] + "/toolkit.sqlite",
+    "PDF_CACHE_DIR": sys.argv[1] + "/pdf",
+})
+client = app.test_client()
+for url in ("/en/guides/lw-our-work", "/en/guides/lw-our-work/handout.pdf", "/sw.js"):
+    assert client.get(url).status_code == 200, url
+print(" ".join(name for name in sys.modules if name.split(".")[:2] == ["toolkit", "build"]))
+"""
+
+
+def test_serving_never_imports_the_build_steps(tmp_path):
+    """Build code (PDF prebuild, icons, offline pack, calendar) stays out of the running server:
+    creating the app and serving a page, a PDF and /sw.js imports nothing of toolkit/build/."""
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE_WITHOUT_BUILD, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert done.stdout.split() == [], f"imported while serving: {done.stdout}"

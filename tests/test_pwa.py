@@ -15,17 +15,15 @@ from flask import Blueprint
 from flask_babel import force_locale, gettext
 from PIL import Image
 
-from toolkit import create_app
-from toolkit.db import init_db
+from toolkit.build.icons import write_icons
+from toolkit.build.offline_pack import write_precache
 from toolkit.languages import FONTS, LANGUAGES
 from toolkit.precache import (
     build_precache,
     content_hash,
     file_hash,
     precache_manifest,
-    write_precache,
 )
-from toolkit.pwa import write_icons
 from toolkit.version import APP_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,17 +31,10 @@ STATIC = ROOT / "static"
 ALL_FONTS = {font.file for font in FONTS.values()}
 
 
-def new_app(tmp_path: Path, **config):
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    database = str(tmp_path / "pwa.sqlite")
-    init_db(database)
-    return create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "test", **config})
-
-
 @pytest.fixture(scope="module")
-def pack_app(tmp_path_factory):
+def pack_app(make_app):
     """One app for the precache tests (building every language's manifest renders ~120 pages)."""
-    return new_app(tmp_path_factory.mktemp("pwa"))
+    return make_app()
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +179,8 @@ def test_precache_has_every_page_of_the_language_and_only_its_fonts(pack_app, pa
     assert f"/{lang}/log/" not in " ".join(urls)  # one shell serves every log
 
 
-def test_a_new_page_route_joins_the_precache_as_soon_as_it_exists(tmp_path):
-    app = new_app(tmp_path)
+def test_a_new_page_route_joins_the_precache_as_soon_as_it_exists(make_app):
+    app = make_app()
     extra = Blueprint("extra", __name__)
     extra.add_url_rule("/<lang>/extra", "page", lambda lang: "<p>extra</p>")
     extra.add_url_rule("/<lang>/guides/<slug>/notes", "notes", lambda lang, slug: "<p>n</p>")
@@ -217,15 +208,15 @@ def test_precached_pages_are_the_same_on_every_render(pack_app, packs):
             assert content_hash(one) == entry["hash"], f"{url} is not what the manifest says"
 
 
-def test_editing_a_guide_changes_the_version_and_only_its_pages(tmp_path):
+def test_editing_a_guide_changes_the_version_and_only_its_pages(make_app, tmp_path):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    before = build_precache(new_app(tmp_path / "a", CONTENT_DIR=str(content)))
+    before = build_precache(make_app(CONTENT_DIR=str(content)))
     path = content / "ne" / "ng-agent.md"
     path.write_text(
         path.read_text("utf-8").replace("\nsummary: ", "\nsummary: Edited. ", 1), "utf-8"
     )
-    after = build_precache(new_app(tmp_path / "b", CONTENT_DIR=str(content)))
+    after = build_precache(make_app(CONTENT_DIR=str(content)))
     assert before["ne"]["version"] != after["ne"]["version"]
     assert before["ne"]["content_version"] != after["ne"]["content_version"]
     old = {entry["url"]: entry["hash"] for entry in before["ne"]["entries"]}
@@ -352,16 +343,12 @@ def test_unchanging_pages_are_compressed_once_at_full_strength(client):
     assert len(first) < len(brotli.compress(plain, quality=6))
 
 
-def test_manifests_computed_inside_a_request_render_each_page_in_its_own_language(tmp_path):
+def test_manifests_computed_inside_a_request_render_each_page_in_its_own_language(
+    make_app, tmp_path
+):
     """/sw.js computes out-of-date manifests through the test client: pages it renders (and keeps)
     must not take the language of the request they were rendered from."""
-    from toolkit.db import init_db
-
-    database = str(tmp_path / "toolkit.sqlite")
-    init_db(database)
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "SECRET_KEY": "t", "BUILD_DIR": str(tmp_path)}
-    )
+    app = make_app(BUILD_DIR=str(tmp_path))
     client = app.test_client()
     client.get("/ne/guides/lw-our-work")
     assert client.get("/sw.js").status_code == 200

@@ -14,9 +14,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from toolkit import create_app
 from toolkit.coordinator import create_coordinator
-from toolkit.db import connect, init_db
+from toolkit.db import connect
 from toolkit.languages import LANGUAGES
 from toolkit.library import library
 from toolkit.phones import BROWSERS, SYSTEMS
@@ -131,20 +130,10 @@ def foreign_bits(text: str, names: frozenset[str] = frozenset()) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> dict[str, dict[str, str]]:
+def rendered(make_app) -> dict[str, dict[str, str]]:
     """{lang: {what: html}} for every page a facilitator or coordinator sees, and the PDFs' HTML."""
-    folder = tmp_path_factory.mktemp("rendered")
-    database = str(folder / "toolkit.sqlite")
-    init_db(database)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": database,
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            "PDF_CACHE_DIR": str(folder / "pdf"),
-        }
-    )
+    app = make_app(WTF_CSRF_ENABLED=False)
+    database = app.config["DATABASE"]
     result = app.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
     db = connect(database)
@@ -200,9 +189,8 @@ def pdf_templates(app, client, lang: str) -> dict[str, str]:
     with app.test_request_context(), force_locale(lang):
         guides = printing.booklet_guides(lang, None)
         for guide, fallback in guides:
-            found[f"handout {guide.slug}"] = printing.handout_page_html(guide, lang, "a4", fallback)
-        context = {k: v for k, v in printing._print_context(lang).items() if k != "static_dir"}
-        found["booklet"] = pdf.booklet_html(guides, lang, env=app.jinja_env, **context)
+            found[f"handout {guide.slug}"] = pdf.handout_page_html(guide, lang, "a4", fallback)
+        found["booklet"] = pdf.in_language(lang, pdf.booklet_html, guides, lang)
     captured = []
     original = pdf.write_pdf
     pdf.write_pdf = lambda html, **kwargs: captured.append(html) or b"%PDF"

@@ -346,12 +346,11 @@ def test_logs_csv_for_a_spreadsheet_has_names_dates_and_columns_in_her_language(
     import csv
     import io
 
-    from tests.test_coordinator import add_log, login
-    from toolkit.coordinator import create_coordinator
+    from tests.helpers import add_coordinator, add_log, login
     from toolkit.enrolment import create_facilitator
 
+    add_coordinator(app, lang="ne")
     db = connect(app.config["DATABASE"])
-    create_coordinator(db, "asha", "correct horse battery", role="admin", lang="ne")
     meena = create_facilitator(db, "Meena Tamang", "NP")["id"]
     db.conn.close()
     add_log(
@@ -363,7 +362,7 @@ def test_logs_csv_for_a_spreadsheet_has_names_dates_and_columns_in_her_language(
         received_at="2026-10-06T09:30:00Z",
         notes="call her at 98...",
     )
-    login(client, password="correct horse battery")
+    login(client)
     response = client.post("/coordinator/export/logs.csv", data={"layout": "spreadsheet"})
     assert response.is_streamed and response.mimetype == "text/csv"
     text = response.get_data(as_text=True)
@@ -390,16 +389,15 @@ def test_logs_csv_for_a_spreadsheet_has_names_dates_and_columns_in_her_language(
 
 
 def test_logs_csv_streams_in_chunks_and_leaves_voided_logs_out(app, client):
-    from tests.test_coordinator import login
-    from toolkit.coordinator import create_coordinator
+    from tests.helpers import add_coordinator, login
     from toolkit.coordinator.exports import CSV_CHUNK_ROWS
 
+    add_coordinator(app)
     db = connect(app.config["DATABASE"])
-    create_coordinator(db, "asha", "correct horse battery", role="admin", lang="en")
     for number in range(CSV_CHUNK_ROWS * 2 + 10):
         insert_log(db, held_on=f"2026-{number % 12 + 1:02d}-01", voided=int(number == 0))
     db.conn.close()
-    login(client, password="correct horse battery")
+    login(client)
     response = client.post("/coordinator/export/logs.csv?start=2026-01&end=2026-12")
     chunks = list(response.response)
     assert len(chunks) >= 3  # written as it is read, not built whole first

@@ -12,7 +12,6 @@ import uuid
 import pytest
 from werkzeug.serving import make_server
 
-from toolkit import create_app
 from toolkit.db import connect
 from toolkit.enrolment import create_facilitator, issue_code, revoke_device
 from toolkit.tokens import hash_secret
@@ -220,14 +219,8 @@ def test_optional_fields_may_be_left_out(client, phone, db):
     assert stored(db)[0]["returnees"] is None
 
 
-def test_configured_themes_extend_the_vocabulary(tmp_path):
-    from toolkit.db import init_db
-
-    database = str(tmp_path / "themes.sqlite")
-    init_db(database)
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "THEMES": ["climate-work"], "SECRET_KEY": "t"}
-    )
+def test_configured_themes_extend_the_vocabulary(make_app):
+    app = make_app(THEMES=["climate-work"])
     client = app.test_client()
     phone = enrol(app, client)
     assert statuses(send(client, phone, make_log(themes=["climate-work", "wages"]))) == ["created"]
@@ -430,14 +423,8 @@ def test_fault_drop_after_commit_then_retry_is_unchanged(app, phone, db):
     assert len(stored(db)) == 1
 
 
-def test_api_works_with_csrf_protection_on(tmp_path):
-    from toolkit.db import init_db
-
-    database = str(tmp_path / "csrf.sqlite")
-    init_db(database)
-    app = create_app(
-        {"TESTING": True, "DATABASE": database, "WTF_CSRF_ENABLED": True, "SECRET_KEY": "t"}
-    )
+def test_api_works_with_csrf_protection_on(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     phone = enrol(app, client)
     assert statuses(send(client, phone, make_log())) == ["created"]

@@ -4,23 +4,20 @@ No Flask import. A chart is a list of rows: a label (HTML text, so the browser a
 Devanagari and Nastaliq like any other text), the value as the table shows it, and a bar whose width is
 one of `STEPS` percentages. Widths are CSS classes (`.bar-w-37`), never inline styles: the pages' CSP
 allows no inline style. The classes are written into static/css/charts.css by `build.py` from
-`width_css()`, so the rule lives in one place. Bars are blocks that start at the inline start, so they
-grow from the right in Urdu with no second rule. A suppressed cell is still a row: "<5", drawn as an
-outlined bar up to the largest count it could be, never left out (leaving it out made 3 of 13
-guides look like all of them).
+`STEPS` (toolkit/build/chart_css.py), so the rule lives in one place. Bars are blocks that start
+at the inline start, so they grow from the right in Urdu with no second rule. A suppressed cell is
+still a row: "<5", drawn as an outlined bar up to the largest count it could be, never left out
+(leaving it out made 3 of 13 guides look like all of them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from .reports import Table
 
 STEPS = range(0, 101)  # bar widths, in percent of the chart's longest bar
-CSS_FILE = Path(__file__).resolve().parent.parent / "static" / "css" / "charts.css"
-GENERATED_MARK = "/* Widths below are written by build.py from toolkit/charts.py: do not edit. */"
 
 
 @dataclass(frozen=True)
@@ -78,16 +75,3 @@ def bar_chart(
         for row, value in values
     ]
     return BarChart(title=str(title), bars=bars, threshold=table.threshold)
-
-
-def width_css() -> str:
-    """One class per width step; physical `width` works for RTL too, since bars are blocks."""
-    return "\n".join(f".bar-w-{step} {{ width: {step}%; }}" for step in STEPS) + "\n"
-
-
-def write_css(path: Path = CSS_FILE) -> Path:
-    """Rewrite the generated part of charts.css (everything after GENERATED_MARK)."""
-    text = path.read_text(encoding="utf-8")
-    head = text.split(GENERATED_MARK)[0].rstrip("\n")
-    path.write_text(f"{head}\n\n{GENERATED_MARK}\n{width_css()}", encoding="utf-8")
-    return path

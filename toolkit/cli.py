@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import click
+import sqlite_utils
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import audit
+from .db import connect, init_db
 from .languages import LANGUAGES, language_for_country
 from .version import APP_VERSION
 
@@ -15,6 +20,28 @@ def _make_app():
     from . import create_app
 
     return create_app()
+
+
+@contextlib.contextmanager
+def operator_errors(*errors: type[Exception]) -> Iterator[None]:
+    """An error of `errors` is the command's message to the operator (exit 1), not a traceback."""
+    try:
+        yield
+    except errors as problem:
+        raise click.ClickException(str(problem)) from None
+
+
+@contextlib.contextmanager
+def command_database(*errors: type[Exception]) -> Iterator[sqlite_utils.Database]:
+    """The app's database for one command, created or upgraded first and closed after; `errors`
+    as in `operator_errors`."""
+    init_db(current_app.config["DATABASE"])
+    db = connect(current_app.config["DATABASE"])
+    try:
+        with operator_errors(*errors):
+            yield db
+    finally:
+        db.conn.close()
 
 
 @click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False)
@@ -33,7 +60,6 @@ def cli() -> None:
 @with_appcontext
 def init_db_command(replica: str | None) -> None:
     """Create or upgrade the database (safe to run again)."""
-    from .db import connect, init_db
     from .enrolment import code_key
 
     applied = init_db(current_app.config["DATABASE"])
@@ -51,10 +77,8 @@ def init_db_command(replica: str | None) -> None:
         from .replication import ReplicationError, config_path, public_url, write_config
 
         path = config_path(current_app.instance_path, current_app.config)
-        try:
+        with operator_errors(ReplicationError):
             written = write_config(path, current_app.config["DATABASE"], replica)
-        except ReplicationError as problem:
-            raise click.ClickException(str(problem)) from None
         click.echo(f"Litestream configuration: {path}")
         click.echo(f"Replica: {public_url(written['dbs'][0]['replica']['url'])}")
         click.echo("Start replicating with `toolkit replicate` (docs/DEPLOY.md: a systemd unit).")
@@ -69,7 +93,7 @@ def replicate_command() -> None:
     from .replication import ReplicationError, config_path, litestream_binary, read_config
 
     path = config_path(current_app.instance_path, current_app.config)
-    try:
+    with operator_errors(ReplicationError):
         settings = read_config(path, current_app.config["DATABASE"])
         if settings is None:
             raise ReplicationError(
@@ -77,8 +101,6 @@ def replicate_command() -> None:
                 "write one with `toolkit init-db --replica URL`."
             )
         binary = litestream_binary()
-    except ReplicationError as problem:
-        raise click.ClickException(str(problem)) from None
     # exec, not a child: systemd's stop signal reaches Litestream itself, which syncs and exits.
     os.execv(binary, [binary, "replicate", "-config", path])
 
@@ -96,10 +118,8 @@ def backup_command(target: str) -> None:
     """A consistent, checked copy of the database while the server runs (hub or central)."""
     from .backup import BackupError, backup
 
-    try:
+    with operator_errors(BackupError):
         copy = backup(current_app.config["DATABASE"], target)
-    except BackupError as problem:
-        raise click.ClickException(str(problem)) from None
     for line in copy.lines():
         click.echo(line)
 
@@ -128,22 +148,18 @@ def restore_command(source: str, target: str | None, check: bool, timestamp: str
     from .replication import ReplicationError, config_path, read_config
 
     if source == "replica":
-        try:
+        with operator_errors(ReplicationError):
             settings = read_config(
                 config_path(current_app.instance_path, current_app.config),
                 current_app.config["DATABASE"],
             )
-        except ReplicationError as problem:
-            raise click.ClickException(str(problem)) from None
         if settings is None:
             raise click.ClickException("No replica is configured: give --from a folder or URL.")
         source = settings.replica
     if check and target:
         raise click.UsageError("--check restores into a temporary file: leave out --to.")
-    try:
+    with operator_errors(BackupError):
         copy = restore(source, target, check=check, timestamp=timestamp)
-    except BackupError as problem:
-        raise click.ClickException(str(problem)) from None
     for line in copy.lines():
         click.echo(line)
     if check:
@@ -196,32 +212,21 @@ def status_command() -> None:
 @with_appcontext
 def demo_data_command() -> None:
     """Create the database and fill it with demo records (for `make run`; never on a real server)."""
-    from .db import init_db
+    from . import demo
+    from .library import library, sync_rules
+    from .sync.record import utc_now
 
-    init_db(current_app.config["DATABASE"])
-    _demo_logbook()
-    _demo_coordinator()
+    with command_database(demo.DemoError) as db:
+        made = demo.fill_logbook(db, library(), sync_rules(), utc_now())
+        demo.add_coordinator(db)
+    for facilitator in made:
+        click.echo(f"{facilitator.name} ({facilitator.country}): {facilitator.new_logs} new logs")
+        click.echo(f"code: {facilitator.code}")
+        click.echo(f"url: {_enrolment_url(None, facilitator.lang, facilitator.code)}")
+    user, password = demo.DEMO_COORDINATOR
+    # Printed: the demo database is for trying the app out.
+    click.echo(f"Coordinator login: /coordinator/login  user {user!r}, password {password!r}")
     click.echo(f"Demo database ready: {current_app.config['DATABASE']}")
-
-
-DEMO_COORDINATOR = ("demo", "demo-password")
-
-
-def _demo_coordinator() -> None:
-    """A coordinator login for the demo (printed, since the demo database is for trying it out)."""
-    from .coordinator import create_coordinator
-    from .db import connect
-
-    db = connect(current_app.config["DATABASE"])
-    try:
-        if not db["coordinators"].count_where("username = ?", [DEMO_COORDINATOR[0]]):
-            create_coordinator(db, *DEMO_COORDINATOR, role="admin", lang="en")
-    finally:
-        db.conn.close()
-    click.echo(
-        f"Coordinator login: /coordinator/login  user {DEMO_COORDINATOR[0]!r}, "
-        f"password {DEMO_COORDINATOR[1]!r}"
-    )
 
 
 @click.command("create-facilitator")
@@ -235,17 +240,10 @@ def _demo_coordinator() -> None:
 @with_appcontext
 def create_facilitator_command(name: str, country: str) -> None:
     """Add a facilitator (then give her phone a code with `toolkit enrol NAME`)."""
-    from .db import connect, init_db
     from .enrolment import FacilitatorError, create_facilitator
 
-    init_db(current_app.config["DATABASE"])
-    db = connect(current_app.config["DATABASE"])
-    try:
+    with command_database(FacilitatorError) as db:
         facilitator = create_facilitator(db, name, country)
-    except FacilitatorError as problem:
-        raise click.ClickException(str(problem)) from None
-    finally:
-        db.conn.close()
     click.echo(f"Created facilitator {facilitator['name']} ({facilitator['country']})")
     click.echo(f"id: {facilitator['id']}")
 
@@ -278,12 +276,9 @@ def enrol_command(name: str, lang: str | None, base_url: str | None) -> None:
 
     import segno
 
-    from .db import connect, init_db
     from .enrolment import CODE_HOURS, find_facilitators, issue_code
 
-    init_db(current_app.config["DATABASE"])
-    db = connect(current_app.config["DATABASE"])
-    try:
+    with command_database() as db:
         found = find_facilitators(db, name)
         if not found:
             raise click.ClickException(
@@ -299,8 +294,6 @@ def enrol_command(name: str, lang: str | None, base_url: str | None) -> None:
         audit.record(
             db, "enrolment_code_issued", actor="cli", details={"facilitator": facilitator["id"]}
         )
-    finally:
-        db.conn.close()
     lang = lang or language_for_country(facilitator["country"])
     url = _enrolment_url(base_url, lang, code)
     click.echo(
@@ -312,160 +305,6 @@ def enrol_command(name: str, lang: str | None, base_url: str | None) -> None:
     qr = io.StringIO()
     segno.make(url, error="m").terminal(out=qr, compact=True)
     click.echo(qr.getvalue())
-
-
-DEMO_FACILITATORS = (("Sarita Tamang (demo)", "NP", "ne"), ("Nasreen Akhtar (demo)", "PK", "ur"))
-DEMO_LOGS_EACH = 20
-DEMO_TEXT = {
-    "ne": {
-        "market_info": (
-            "मलेसियाका लागि एजेन्टले १ लाख ६० हजार रुपैयाँ मागेको सुनियो; 'फ्री भिसा, फ्री टिकट' भनिएको थियो।",
-            "कतारमा घरेलु कामको तलब मासिक १२०० रियाल भनिएको, तर सम्झौतामा लेखिएको छैन।",
-            "गाउँमै तरकारी खेती र सिलाइबाट दिनको ८०० रुपैयाँसम्म कमाइ हुने कुरा भयो।",
-            "",
-        ),
-        "notes": (
-            "पानी परेकाले सत्र ढिलो सुरु भयो।",
-            "धेरैले अर्को पटक सम्झौताबारे कुरा गर्न चाहे।",
-            "सामुदायिक भवन बन्द भएकाले विद्यालयमा भेला भयौं।",
-            "",
-        ),
-    },
-    "ur": {
-        "market_info": (
-            "شرکاء نے بتایا کہ سعودی عرب میں گھریلو کام کے لیے ایجنٹ ساڑھے تین لاکھ روپے مانگ رہا ہے۔",
-            "دبئی میں صفائی کے کام کی تنخواہ 1200 درہم بتائی گئی، مگر معاہدہ نہیں دکھایا گیا۔",
-            "مقامی طور پر سلائی کے کام سے روزانہ 1000 روپے تک کمائی ممکن ہے۔",
-            "",
-        ),
-        "notes": (
-            "بارش کی وجہ سے سیشن دیر سے شروع ہوا۔",
-            "کئی خواتین اگلی بار معاہدے کے بارے میں بات کرنا چاہتی ہیں۔",
-            "کمیونٹی ہال بند تھا، اس لیے اسکول میں ملے۔",
-            "",
-        ),
-    },
-    "en": {
-        "market_info": (
-            "Agents quoting 150,000-200,000 for Gulf jobs; 'free visa, free ticket' still promised.",
-            "Wages for care work abroad said to be lower than the contract shown before leaving.",
-            "",
-        ),
-        "notes": ("Started late because of a local festival.", ""),
-    },
-}
-
-
-def _demo_logbook() -> None:
-    """Two demo facilitators with a device each, ~40 synced logs, and a fresh code for each.
-
-    Ids are fixed (uuid5), so running it again adds nothing but new codes.
-    """
-    import datetime as dt
-    import random
-    import secrets
-    import uuid
-
-    from .db import connect
-    from .enrolment import issue_code
-    from .languages import LANGUAGES
-    from .library import library
-    from .sync.ingest import Sender, ingest
-    from .sync.record import iso, utc_now
-    from .sync.rules import rules_from
-    from .tokens import hash_secret
-    from .vocabulary import DISTRICTS, REFERRAL_TYPES, THEMES, VENUE_TYPES
-
-    def demo_id(kind: str) -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"toolkit-demo/{kind}"))
-
-    guides = library()
-    rules = rules_from(guides, LANGUAGES, current_app.config)
-    db = connect(current_app.config["DATABASE"])
-    now = utc_now()
-    try:
-        for name, country, home_lang in DEMO_FACILITATORS:
-            facilitator_id, device_id = (
-                demo_id(f"facilitator/{country}"),
-                demo_id(f"device/{country}"),
-            )
-            db["facilitators"].insert(
-                {"id": facilitator_id, "name": name, "country": country, "created_at": iso(now)},
-                ignore=True,
-            )
-            db["devices"].insert(
-                {
-                    "id": device_id,
-                    "facilitator_id": facilitator_id,
-                    "token_hash": hash_secret(secrets.token_urlsafe(32)),  # a token nobody holds
-                    "created_at": iso(now),
-                    "client_system": "Android",
-                    "client_browser": "Chrome",
-                },
-                ignore=True,
-            )
-            rng = random.Random(f"demo-{country}")
-            records = []
-            for number in range(DEMO_LOGS_EACH):
-                lang = home_lang if rng.random() < 0.8 else "en"
-                slug = rng.choice(guides.slugs())
-                guide, _fallback = guides.get(lang, slug)
-                steps = [step.id for step in guide.steps if rng.random() < 0.9]
-                held_on = (now - dt.timedelta(days=rng.randint(0, 120))).date()
-                participants = rng.randint(6, 24)
-                text = DEMO_TEXT[lang]
-                record = {
-                    "id": demo_id(f"log/{country}/{number}"),
-                    "rev": 1,
-                    "guide": slug,
-                    "lang": lang,
-                    "content_version": guides.version,
-                    "app_version": APP_VERSION,
-                    "held_on": held_on.isoformat(),
-                    "minutes": guide.minutes + rng.choice((-10, 0, 0, 5, 15)),
-                    "district": rng.choice(DISTRICTS[country][:6]),
-                    "venue_type": rng.choice(VENUE_TYPES[:5]),
-                    "participants": participants,
-                    "returnees": rng.choice((None, rng.randint(0, min(6, participants)))),
-                    "steps_done": steps,
-                    "themes": rng.sample(THEMES, rng.randint(1, 4)),
-                    "requested": rng.sample(
-                        [s for s in guides.slugs() if s != slug], rng.randint(0, 2)
-                    ),
-                    "referrals": {
-                        kind: rng.randint(1, 3)
-                        for kind in rng.sample(REFERRAL_TYPES, rng.choice((0, 0, 1, 2)))
-                    },
-                    "market_info": rng.choice(text["market_info"]),
-                    "notes": rng.choice(text["notes"]),
-                    "voided": False,
-                    "created_at": f"{held_on.isoformat()}T10:{rng.randint(10, 59)}:00Z",
-                    "updated_at": f"{held_on.isoformat()}T10:{rng.randint(10, 59)}:00Z",
-                }
-                records.append(record)
-                if number % 7 == 3:  # an edit after the first sync: rev 2 keeps rev 1 as a revision
-                    records.append({**record, "rev": 2, "participants": participants + 1})
-                if number == DEMO_LOGS_EACH - 1:  # entered by mistake: voided, never deleted
-                    records.append({**records[-1], "rev": records[-1]["rev"] + 1, "voided": True})
-            ids = [record["id"] for record in records]
-            stored = {
-                row["id"]
-                for row in db.query(
-                    f"SELECT id FROM session_logs WHERE id IN ({','.join('?' * len(ids))})", ids
-                )
-            }
-            new = [record for record in records if record["id"] not in stored]
-            sender = Sender(device_id, facilitator_id, country)
-            results = ingest(db, new, sender, rules, now=now) if new else []
-            invalid = [result for result in results if result.status == "invalid"]
-            if invalid:
-                raise click.ClickException(f"demo log rejected: {invalid[0].to_json()}")
-            code, _expires = issue_code(db, facilitator_id)
-            click.echo(f"{name} ({country}): {len({r['id'] for r in new})} new logs")
-            click.echo(f"code: {code}")
-            click.echo(f"url: {_enrolment_url(None, home_lang, code)}")
-    finally:
-        db.conn.close()
 
 
 def init_app(app: Flask) -> None:

@@ -71,16 +71,19 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["show_date"] = lambda value: show_date(value, current_lang())
 
     @app.context_processor
-    def language_context() -> dict:
-        lang = current_lang()
-        return {
-            "lang": lang,
-            "language": LANGUAGES[lang],
-            "languages": LANGUAGES,
-            "sep": LANGUAGES[lang].separator,
-            "page_fonts": page_fonts(lang),
-            "same_page_in": same_page_in,
-        }
+    def page_language() -> dict:
+        return {**language_context(current_lang()), "same_page_in": same_page_in}
+
+
+def language_context(lang: str) -> dict:
+    """What every template, page or PDF, knows of its language (pdf.py prints with it too)."""
+    return {
+        "lang": lang,
+        "language": LANGUAGES[lang],
+        "languages": LANGUAGES,
+        "sep": LANGUAGES[lang].separator,
+        "page_fonts": page_fonts(lang),
+    }
 
 
 def same_page_in(code: str) -> str:

@@ -1,8 +1,10 @@
-"""Participant handouts and facilitator booklets as PDFs, rendered by WeasyPrint.
+"""Handouts, booklets and every other printed page as PDFs: HTML laid out by WeasyPrint.
 
-No Flask import: the caller passes the Jinja environment (Flask's, so `_()` works) and the labels,
-and sets the language with `flask_babel.force_locale` (toolkit/printing.py does). WeasyPrint takes
-about 0.8 s to import, so it is imported inside the functions that use it, never at module level.
+Everything a PDF needs is here: the print labels in its language (`print_context`, under
+`flask_babel.force_locale` inside an app context, so a request and a build process render alike;
+nothing reads `request`), the templates, the fonts and the page counters. printing.py serves and
+caches what this renders; build.py prebuilds it. WeasyPrint takes about 0.8 s to import, so it is
+imported inside the functions that use it, never at module level.
 
 Fonts are the web's subset WOFF2 files in static/fonts/, declared under family names of their own
 ("Toolkit Noto Sans Devanagari"): a system font of the same name can then never stand in, and
@@ -12,18 +14,21 @@ Fonts are the web's subset WOFF2 files in static/fonts/, declared under family n
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import hashlib
-import os
-import re
-import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from flask import current_app
+from flask_babel import force_locale, format_date
 from jinja2 import Environment
 
 from .content import Guide
-from .languages import FONTS, LANGUAGES, SOURCE_LANGUAGE, native_digits
+from .i18n import language_context
+from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
+from .library import BLOCK_LABELS, MODULE_NAMES, library
+from .pdf_text import mark_lines_with_actual_text
+from .version import APP_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -67,19 +72,65 @@ def language_css() -> str:
     return "\n".join(rules)
 
 
-def _context(lang: str, size: str, extra: dict) -> dict:
+def page_context(lang: str, size: str, extra: dict) -> dict:
+    """What every print template gets: its language, the page size, digits, and `extra`."""
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
     return {
-        "lang": lang,
-        "language": LANGUAGES[lang],
-        "languages": LANGUAGES,
-        "sep": LANGUAGES[lang].separator,
+        **language_context(lang),
         "size": size,
         "page_size": SIZES[size],
         "digits": lambda value: native_digits(value, lang),
         **extra,
     }
+
+
+def month_name(value: str, lang: str) -> str:
+    """'2025-11' as people read it in `lang` ('नोभेम्बर २०२५'); the text as given if not a month."""
+    try:
+        year, month = (int(part) for part in str(value).split("-")[:2])
+        shown = format_date(dt.date(year, month, 1), "MMMM y")
+    except ValueError:
+        shown = str(value)
+    return native_digits(shown, lang)
+
+
+def print_context(lang: str) -> dict:
+    """Labels and helpers the print templates need, in `lang` (call under force_locale)."""
+    return {
+        "block_labels": BLOCK_LABELS,
+        "module_names": MODULE_NAMES,
+        "month": lambda value: month_name(value, lang),
+        "app_version": APP_VERSION,
+        "content_version": library().version,
+        # Topic cards (materials) show every guide's title in the page language.
+        "titles": {shown.slug: shown.title for shown, _ in library().for_language(lang)},
+        "static_dir": Path(current_app.static_folder),
+        # Booklets link each guide's materials.pdf on the server that prints them, when it is known.
+        "base_url": (current_app.config.get("BASE_URL") or "").rstrip("/"),
+    }
+
+
+def in_language(lang: str, render: Callable, /, *args, **kwargs):
+    """`render(*args, env=, **print labels, **kwargs)` in `lang`, with the app's templates (needs
+    an app context, not a request): every printed page goes through here."""
+    with force_locale(lang):
+        return render(*args, env=current_app.jinja_env, **print_context(lang), **kwargs)
+
+
+def handout_pdf(guide: Guide, lang: str, size: str, fallback: bool) -> bytes:
+    """The handout of `guide` in page language `lang` (English stands in when `fallback`)."""
+    return in_language(lang, render_handout, guide, size, lang=lang, fallback=fallback)
+
+
+def handout_page_html(guide: Guide, lang: str, size: str, fallback: bool) -> str:
+    """The handout's HTML in `lang`, as it goes to WeasyPrint."""
+    return in_language(lang, handout_html, guide, size, lang=lang, fallback=fallback)
+
+
+def booklets_pdf(guides: Sequence[tuple[Guide, bool]], lang: str, size: str) -> dict:
+    """Every booklet of `lang` at once (see `render_booklets`), in `lang`."""
+    return in_language(lang, render_booklets, guides, lang, size=size)
 
 
 def handout_html(
@@ -95,7 +146,7 @@ def handout_html(
         guide=guide,
         handout_blocks=guide.blocks_of("handout"),
         facts_blocks=guide.blocks_of("facts"),
-        **_context(ui_lang, size, context),
+        **page_context(ui_lang, size, context),
     )
 
 
@@ -124,7 +175,7 @@ def booklet_html(
         groups=groups,
         module=module,
         page_numbers=page_numbers,
-        **_context(lang, size, context),
+        **page_context(lang, size, context),
     )
 
 
@@ -146,68 +197,6 @@ class _Styles:
 _styles: dict[Path, _Styles] = {}
 
 
-# Scripts whose glyphs do not map one-to-one to characters (Devanagari conjuncts and pre-base vowel
-# signs, joined Arabic letters): the script blocks of the language table's fonts.
-_SHAPED = dict.fromkeys(f"{chr(a)}-{chr(b)}" for font in FONTS.values() for a, b in font.script)
-_SHAPED_SCRIPTS = re.compile(f"[{''.join(_SHAPED)}]")
-
-
-def _mark_lines_with_actual_text() -> None:
-    """Give every line of shaped script its real text, so PDF text extraction reads it right.
-
-    WeasyPrint maps each glyph to one Unicode string, taken from the first cluster the glyph is drawn
-    in; in Devanagari the same glyph stands in different clusters, so copying, searching or a screen
-    reader got "जीविन" for "जीवन". Wrapping each line in a marked-content span with /ActualText (PDF
-    1.5) carries the real text beside the glyphs. WeasyPrint has no hook for this: wrap its
-    line-drawing function once per process.
-
-    Extractors lay the span's characters out left to right across the line and then apply their own
-    right-to-left ordering, so a logical Urdu string came out of pdftotext reversed. The text of a
-    line with right-to-left runs is therefore given in visual order (see `_visual_text`): poppler
-    (pdftotext, Evince, Okular) then reads it back in reading order; PDFium (Chrome) gives each word
-    right but the words of a line in visual order, as it did with no way to do better from one span.
-    """
-    import pydyf
-    from weasyprint.draw import text as draw_text
-
-    original = draw_text.draw_first_line
-    if getattr(original, "toolkit_actual_text", False):
-        return
-
-    def draw_first_line(stream, textbox, *args, **kwargs):
-        if not _SHAPED_SCRIPTS.search(textbox.text):
-            return original(stream, textbox, *args, **kwargs)
-        actual = pydyf.Dictionary({"ActualText": pydyf.String(_visual_text(textbox))})
-        stream.begin_marked_content("Span", actual)
-        try:
-            return original(stream, textbox, *args, **kwargs)
-        finally:
-            stream.end_marked_content()
-
-    draw_first_line.toolkit_actual_text = True
-    draw_text.draw_first_line = draw_first_line
-
-
-def _visual_text(textbox) -> str:
-    """The line's text in the order Pango drew it: its runs left to right, right-to-left runs
-    reversed. A line with no right-to-left run is returned as it is."""
-    from weasyprint.text.ffi import ffi
-
-    layout = textbox.pango_layout
-    data = layout.text.encode("utf-8")
-    line, _index = layout.get_first_line()
-    parts, rtl = [], False
-    run = line.runs
-    while run != ffi.NULL:
-        item = ffi.cast("PangoGlyphItem *", run.data).item
-        part = data[item.offset : item.offset + item.length].decode("utf-8", "replace")
-        if item.analysis.level % 2:
-            rtl, part = True, part[::-1]
-        parts.append(part)
-        run = run.next
-    return "".join(parts) if rtl else textbox.text
-
-
 def load_styles(static_dir: Path = STATIC_DIR) -> _Styles:
     """Import WeasyPrint and load the fonts and print stylesheet once for this process.
 
@@ -226,7 +215,7 @@ def load_styles(static_dir: Path = STATIC_DIR) -> _Styles:
         if not _styles:
             # Release fonts before interpreter teardown, when WeasyPrint's __del__ would fail.
             atexit.register(_styles.clear)
-        _mark_lines_with_actual_text()
+        mark_lines_with_actual_text()
         styles = _styles[static_dir] = _Styles(static_dir)
     return styles
 
@@ -283,18 +272,6 @@ def render_booklets(
     return booklets
 
 
-def render_booklet(
-    guides: Sequence[tuple[Guide, bool]],
-    lang: str,
-    *,
-    env: Environment,
-    module: str | None = None,
-    **context,
-) -> bytes:
-    """One booklet as PDF bytes: the full one, or `module`'s (see `render_booklets`)."""
-    return render_booklets(guides, lang, env=env, **context)[module]
-
-
 def renderer_fingerprint(static_dir: Path = STATIC_DIR, extra: Iterable[Path] = ()) -> str:
     """Hash of everything besides content that shapes a PDF: templates, print CSS, fonts, catalogs.
 
@@ -306,6 +283,7 @@ def renderer_fingerprint(static_dir: Path = STATIC_DIR, extra: Iterable[Path] = 
         *sorted(TEMPLATE_DIR.glob("*.html")),
         TEMPLATE_DIR.parent / "_blocks.html",  # the block loop the booklet and handout share
         Path(__file__),
+        Path(__file__).with_name("pdf_text.py"),
         Path(static_dir) / PRINT_CSS,
         *(Path(static_dir) / "fonts" / lang.font.file for lang in LANGUAGES.values()),
         *sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.mo")),
@@ -316,77 +294,3 @@ def renderer_fingerprint(static_dir: Path = STATIC_DIR, extra: Iterable[Path] = 
         if path.exists():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class PdfKey:
-    """Where a PDF lives in the cache: a readable name and a hash of all that went into it."""
-
-    lang: str
-    name: str  # "handout.<slug>", "booklet" or "booklet.<module>"
-    size: str
-    digest: str
-
-    @property
-    def filename(self) -> str:
-        return f"{self.name}.{self.size}.{self.digest}.pdf"
-
-
-def _digest(*parts: object) -> str:
-    return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:20]
-
-
-def handout_key(
-    guide: Guide, lang: str, size: str, *, app_version: str, fingerprint: str
-) -> PdfKey:
-    """Cache key of a handout: the guide's source hash, the page language, size and versions."""
-    digest = _digest(
-        guide.lang, guide.slug, guide.source_hash, lang, size, app_version, fingerprint
-    )
-    return PdfKey(lang, f"handout.{guide.slug}", size, digest)
-
-
-def booklet_key(
-    guides: Sequence[tuple[Guide, bool]],
-    lang: str,
-    size: str,
-    *,
-    module: str | None,
-    app_version: str,
-    fingerprint: str,
-) -> PdfKey:
-    """Cache key of a booklet: every included guide's source hash, in order, and the versions."""
-    parts = [f"{g.lang}/{g.slug}/{g.source_hash}/{int(fallback)}" for g, fallback in guides]
-    digest = _digest(lang, module, size, app_version, fingerprint, *parts)
-    return PdfKey(lang, f"booklet.{module}" if module else "booklet", size, digest)
-
-
-class PdfCache:
-    """PDFs on disk, one folder per language; a new version of a PDF replaces the old file."""
-
-    def __init__(self, directory: Path | str):
-        self.directory = Path(directory)
-
-    def path(self, key: PdfKey) -> Path:
-        return self.directory / key.lang / key.filename
-
-    def get(self, key: PdfKey) -> Path | None:
-        path = self.path(key)
-        return path if path.is_file() else None
-
-    def put(self, key: PdfKey, data: bytes) -> Path:
-        """Write atomically (two processes may render the same PDF) and drop older versions."""
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        for old in path.parent.glob(f"{key.name}.{key.size}.*.pdf"):
-            if old != path:
-                old.unlink(missing_ok=True)
-        return path

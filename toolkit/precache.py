@@ -2,8 +2,9 @@
 
 No request and no Flask import (an app is only walked): `page_urls` finds the pages of a language
 in the app's URL map and the content library, `precache_manifest` renders them through the test
-client and follows them to the static files they use, `write_precache` (a build.py step) writes one
-JSON file per language into BUILD_DIR, and `load_precache` reads them back for /sw.js (pwa.py).
+client and follows them to the static files they use; build.py writes `build_precache` as one JSON
+file per language into BUILD_DIR (toolkit/build/offline_pack.py), and `load_precache` reads them
+back for /sw.js (pwa.py), or computes them here when build.py has not run since a change.
 """
 
 from __future__ import annotations
@@ -156,18 +157,6 @@ def build_precache(app: Flask) -> dict:
         }
         for lang, entries in packs.items()
     }
-
-
-def write_precache(app: Flask, build_dir: Path | str | None = None) -> dict[str, Path]:
-    """Write `precache/<lang>.json` into BUILD_DIR (build.py's step); return the files written."""
-    folder = Path(build_dir or app.config["BUILD_DIR"]) / "precache"
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for lang, manifest in build_precache(app).items():
-        path = folder / f"{lang}.json"
-        path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", "utf-8")
-        written[lang] = path
-    return written
 
 
 def _is_current(app: Flask, packs: dict) -> bool:

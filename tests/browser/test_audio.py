@@ -20,8 +20,8 @@ from toolkit import audio
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS
-from .test_offline import CONTROLLED, READY, TIMEOUT, LoggedServer, make_app
+from .conftest import CHROMIUM, CHROMIUM_ARGS, CONTROLLED, READY, LoggedServer, precached_app
+from .conftest import OFFLINE_TIMEOUT as TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long recording password"
@@ -84,7 +84,7 @@ def record(page: Page, slot: str, app, lang: str) -> None:
 
 
 def start_app(tmp_path: Path, content: Path):
-    return make_app(tmp_path, content, tmp_path / "build")
+    return precached_app(tmp_path, content, tmp_path / "build")
 
 
 @pytest.mark.parametrize("lang", ["ne", "ur"])

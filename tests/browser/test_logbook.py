@@ -8,75 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 
 import nepali_datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from toolkit.db import connect
-from toolkit.enrolment import create_facilitator, issue_code
-
 from ..faults import install as install_faults
-from .conftest import start_server
+from .conftest import enrol, fill_log, open_logbook, rows, save, start_server
 
 TIMEOUT = 20_000  # ms: retries back off with jitter
-
-
-def rows(server, sql="SELECT * FROM session_logs", params=()):
-    """What the server stored, read from its SQLite file."""
-    conn = sqlite3.connect(server.app.config["DATABASE"])
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
-def new_code(server, name="Asha Facilitator", country="NP") -> str:
-    """A facilitator and a one-time code, as a coordinator would make them."""
-    db = connect(server.app.config["DATABASE"])
-    try:
-        facilitator = create_facilitator(db, name, country)
-        code, _expires = issue_code(db, facilitator["id"])
-    finally:
-        db.conn.close()
-    return code
-
-
-def enrol(page: Page, server, lang="en", name="Asha Facilitator", country="NP") -> None:
-    """Enrol the phone through the enrol page, the code prefilled from #code= (the QR code's link)."""
-    code = new_code(server, name, country)
-    page.goto(f"{server.url}/{lang}/enrol#code={code}")
-    expect(page.locator("#enrol-code")).to_have_value(code)
-    page.locator("[data-enrol-form] button[type=submit]").click()
-    expect(page.locator("[data-enrol]")).to_have_attribute("data-enrolled", "true")
-    expect(page.locator("[data-enrol-message]")).to_contain_text(name)
-
-
-def open_logbook(page: Page, server, lang="en", query="") -> None:
-    page.goto(f"{server.url}/{lang}/log{query}")
-    expect(page.locator("[data-logbook]")).to_have_attribute("data-ready", "true")
-
-
-def fill_log(page: Page, participants="12", notes="", guide="ng-agent", district=None) -> None:
-    page.select_option("#f-guide", guide)
-    page.fill("#f-minutes", "75")
-    if district:
-        page.select_option("#f-district", district)
-    else:
-        page.select_option("#f-district", index=1)
-    page.select_option("#f-venue_type", "community-hall")
-    page.fill("#f-participants", participants)
-    page.locator("input[name=steps_done][value=welcome]").check()
-    page.locator("input[name=themes][value=wages]").check()
-    page.fill("#f-notes", notes)
-
-
-def save(page: Page) -> None:
-    before = page.locator("[data-log-list] [data-log-id]").count()
-    page.locator("[data-save]").click()
-    expect(page.locator("[data-log-list] [data-log-id]")).to_have_count(before + 1)
 
 
 def badges(page: Page, state: str):
@@ -101,15 +41,6 @@ def server(tmp_path):
     live.faults = install_faults(live.app)  # tests/faults.py: no fault switch in the product
     yield live
     live.stop()
-
-
-@pytest.fixture
-def errors(page: Page):
-    """Uncaught script errors on the page: every test ends with none."""
-    found: list[str] = []
-    page.on("pageerror", lambda error: found.append(str(error)))
-    yield found
-    assert found == []
 
 
 def test_three_logs_offline_survive_reload_then_sync_once(server, page: Page, errors):

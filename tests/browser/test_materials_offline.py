@@ -8,7 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .test_offline import CONTROLLED, TIMEOUT, LoggedServer, make_app, translated
+from .conftest import CONTROLLED, LoggedServer, precached_app, translated
+from .conftest import OFFLINE_TIMEOUT as TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PDF = "/ne/guides/ng-agent/materials.pdf"
@@ -17,7 +18,7 @@ FETCH = """(url) => fetch(url).then(async (r) => [r.status, r.headers.get('Conte
 
 
 def test_kept_materials_open_offline_and_stay_out_of_the_pack(tmp_path, page: Page):
-    app = make_app(tmp_path, ROOT / "content", tmp_path / "build")
+    app = precached_app(tmp_path, ROOT / "content", tmp_path / "build")
     pack = json.loads((tmp_path / "build" / "precache" / "ne.json").read_text())
     assert not any("materials.pdf" in json.dumps(entry) for entry in pack)
     server = LoggedServer(app).start()

@@ -9,70 +9,29 @@ where it happens, not inferred from the browser.
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from flask import url_for
-from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from toolkit import create_app
-from toolkit.db import init_db
-from toolkit.precache import write_precache
-
-from .conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from .conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CONTROLLED,
+    READY,
+    LoggedServer,
+    precached_app,
+    translated,
+)
+from .conftest import OFFLINE_TIMEOUT as TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-TIMEOUT = 60_000  # installing a language fetches ~40 files; CI machines are slow and shared
-READY = "[data-offline][data-state=ready]"
-# (wait_for_function evaluates strings, which the pages' CSP forbids; evaluate awaits a promise.)
-CONTROLLED = """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
-  || new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve)))
-  .then(() => true)"""
-
-
-class LoggedServer(LiveServer):
-    """The toolkit on 127.0.0.1 (on a chosen port, so a restart keeps the origin and its worker),
-    recording the path of every request it receives."""
-
-    def __init__(self, app, port: int = 0):
-        self.app = app
-        self.requests: list[str] = []
-        inner = app.wsgi_app
-
-        def logged(environ, start_response):
-            self.requests.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
-            return inner(environ, start_response)
-
-        app.wsgi_app = logged
-        self.server = make_server("127.0.0.1", port, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-
-def make_app(tmp_path: Path, content_dir: Path, build_dir: Path):
-    """An app on `content_dir`, with the precache manifest built into `build_dir` (as build.py does)."""
-    database = tmp_path / "live.sqlite"
-    if not database.exists():
-        init_db(str(database))
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(database),
-            "SECRET_KEY": "test",
-            "CONTENT_DIR": str(content_dir),
-            "BUILD_DIR": str(build_dir),
-        }
-    )
-    write_precache(app)
-    return app
 
 
 @pytest.fixture
 def server(tmp_path):
-    live = LoggedServer(make_app(tmp_path, ROOT / "content", tmp_path / "build")).start()
+    live = LoggedServer(precached_app(tmp_path, ROOT / "content", tmp_path / "build")).start()
     yield live
     live.stop()
 
@@ -92,11 +51,6 @@ def pages_of(app, lang: str) -> dict[str, str]:
             if endpoint in app.view_functions:
                 pages[url_for(endpoint, lang=lang)] = None
     return pages
-
-
-def translated(app, lang: str, message: str) -> str:
-    with app.test_request_context(f"/{lang}/"), force_locale(lang):
-        return gettext(message)
 
 
 def make_ready(page: Page, server, lang: str) -> None:
@@ -236,7 +190,7 @@ def waiting_worker(page: Page) -> bool:
 def test_update_waits_for_the_user_and_never_lands_in_facilitator_mode(tmp_path, page: Page):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    first = LoggedServer(make_app(tmp_path, content, tmp_path / "build-1")).start()
+    first = LoggedServer(precached_app(tmp_path, content, tmp_path / "build-1")).start()
     port = first.server.server_port
     guide_url = f"{first.url}/ne/guides/lw-our-work"
     make_ready(page, first, "ne")
@@ -248,7 +202,7 @@ def test_update_waits_for_the_user_and_never_lands_in_facilitator_mode(tmp_path,
     marker = "UPDATED-4242"
     edit_summary(content / "ne" / "lw-our-work.md", marker)
     first.stop()
-    second = LoggedServer(make_app(tmp_path, content, tmp_path / "build-2"), port=port).start()
+    second = LoggedServer(precached_app(tmp_path, content, tmp_path / "build-2"), port=port).start()
     try:
         banner = page.locator("[data-update-banner]")
         page.reload()

@@ -20,21 +20,22 @@ import nepali_datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from toolkit import create_app
-from toolkit.db import init_db
-from toolkit.precache import write_precache
-
-from .conftest import LiveServer
-from .test_logbook import fill_log, new_code, open_logbook, rows, save
+from .conftest import (
+    CONTROLLED,
+    LiveServer,
+    fill_log,
+    new_code,
+    open_logbook,
+    precached_app,
+    rows,
+    save,
+)
 
 TIMEOUT = 30_000
 LANGS = ["ne", "ur"]
 COUNTRY = {"ne": "NP", "ur": "PK"}
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHOTS = os.environ.get("TOOLKIT_SCREENSHOTS")
-CONTROLLED = """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
-  || new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve)))
-  .then(() => true)"""
 
 
 class FaultyServer(LiveServer):
@@ -68,19 +69,8 @@ class FaultyServer(LiveServer):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("phone")
-    database = str(tmp / "live.sqlite")
-    init_db(database)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": database,
-            "SECRET_KEY": "test",
-            "CONTENT_DIR": str(ROOT / "content"),
-            "BUILD_DIR": str(tmp / "build"),
-            "WTF_CSRF_ENABLED": False,  # the coordinator's login from the in-process client
-        }
-    )
-    write_precache(app)
+    # CSRF off: the coordinator's login from the in-process client.
+    app = precached_app(tmp, ROOT / "content", tmp / "build", WTF_CSRF_ENABLED=False)
     live = FaultyServer(app).start()
     yield live
     live.stop()
@@ -91,14 +81,6 @@ def no_faults(server):
     server.fail_syncs, server.slow_fetches, server.down = 0, 0.0, False
     yield
     server.fail_syncs, server.slow_fetches, server.down = 0, 0.0, False
-
-
-@pytest.fixture
-def errors(page: Page):
-    found: list[str] = []
-    page.on("pageerror", lambda error: found.append(str(error)))
-    yield found
-    assert found == []
 
 
 def shot(page: Page, name: str) -> None:

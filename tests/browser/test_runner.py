@@ -13,8 +13,8 @@ import pytest
 from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
-from toolkit.guides import library
 from toolkit.languages import native_digits
+from toolkit.library import library
 
 T0 = dt.datetime(2026, 3, 10, 9, 0, 0)
 GUIDE = "lw-our-work"

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit import create_app
+from tests.helpers import add_coordinator, new_app
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, exchange_code, issue_code, revoke_device
@@ -704,13 +704,9 @@ def test_the_corpus_is_at_least_three_hundred_inputs():
 
 def coordinator_client(tmp_path, **config):
     """An in-process app with one admin coordinator, and its test client."""
-    database = str(tmp_path / "coordinator.sqlite")
-    init_db(database)
-    db = connect(database)
-    create_coordinator(db, "admin", PASSWORD, role="admin")
-    db.conn.close()
-    settings = {"DATABASE": database, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, **config}
-    return create_app({"TESTING": True, **settings}).test_client()
+    app = new_app(tmp_path / "coordinator", WTF_CSRF_ENABLED=False, **config)
+    add_coordinator(app, "admin")
+    return app.test_client()
 
 
 def test_login_guessing_is_stopped_with_429(tmp_path):

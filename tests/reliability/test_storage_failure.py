@@ -14,8 +14,7 @@ import pytest
 import sqlite_utils
 
 import toolkit.db
-from toolkit import create_app
-from toolkit.db import connect, init_db
+from toolkit.db import connect
 from toolkit.enrolment import create_facilitator, issue_code
 
 from .conftest import enrol_phone, make_log
@@ -24,10 +23,8 @@ SYNC = "/api/v1/sync"
 
 
 @pytest.fixture
-def app(tmp_path):
-    database = str(tmp_path / "storage.sqlite")
-    init_db(database)
-    return create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "test"})
+def app(make_app, tmp_path):
+    return make_app(DATABASE=str(tmp_path / "storage.sqlite"))
 
 
 def count_logs(database: str) -> int:

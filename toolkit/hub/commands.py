@@ -16,6 +16,7 @@ import sqlite_utils
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..cli import command_database
 from ..db import connect, immediate, init_db
 from ..sync.record import MAX_RECORDS, utc_now
 from .progress import oldest_pending, only_on_hub, peer_status, pending_count, refused_warning
@@ -295,13 +296,8 @@ def hubs_command() -> None:
 @with_appcontext
 def create_hub_token_command(name: str, replace: bool) -> None:
     """On the central server: register a field hub and print its token (shown only once)."""
-    db = _database()
-    try:
+    with command_database(HubError) as db:
         hub, token = create_hub(db, name, replace=replace)
-    except HubError as problem:
-        raise click.ClickException(str(problem)) from None
-    finally:
-        db.conn.close()
     click.echo(f"Hub {hub['name']!r} (id {hub['id']}).")
     click.echo(f"token: {token}")
     click.echo(
@@ -316,11 +312,6 @@ def create_hub_token_command(name: str, replace: bool) -> None:
 @with_appcontext
 def revoke_hub_command(name: str) -> None:
     """On the central server: stop a field hub's token from working (what it sent stays)."""
-    db = _database()
-    try:
+    with command_database(HubError) as db:
         hub = revoke_hub(db, name)
-    except HubError as problem:
-        raise click.ClickException(str(problem)) from None
-    finally:
-        db.conn.close()
     click.echo(f"Hub {hub['name']!r} can no longer push (revoked {hub['revoked_at']}).")

@@ -13,7 +13,7 @@ facilitator reads aloud, in every language. A guide names what it prints in its 
 `sets.check_materials` (called by the content checker) fails when a guide names a group its set does
 not define, when a card lacks a caption or a pictogram, or when a guide's words do not yield the
 cards the set expects. No Flask import: `sets` reads and checks, `sheets` lays out and renders;
-printing.py serves the PDF under `force_locale` like the handouts.
+pdf.py renders it in a language like the handouts; printing.py serves it.
 """
 
 from .sets import (

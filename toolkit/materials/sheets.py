@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from .. import pdf
 from ..content import Guide
+from ..pdf_cache import PdfKey, key_digest
 from .sets import (
     PER_PAGE,
     CardSpec,
@@ -142,7 +143,7 @@ def materials_html(
 ) -> str:
     """The materials of one guide as HTML for WeasyPrint, in the page language `lang`.
 
-    `context` carries what every print template gets (printing.py's labels and helpers), and
+    `context` carries what every print template gets (pdf.print_context), and
     `titles`: every guide's title in `lang`, for topic cards."""
     sets, _problems = load_sets(content_dir)
     titles = context.pop("titles", None)
@@ -152,7 +153,7 @@ def materials_html(
         pictogram=lambda name: pictogram(content_dir, name),
         path_squares=path_squares,
         clock_marks=clock_marks,
-        **pdf._context(lang, pdf.DEFAULT_SIZE, context),
+        **pdf.page_context(lang, pdf.DEFAULT_SIZE, context),
     )
 
 
@@ -181,11 +182,11 @@ def materials_key(
     fingerprint: str,
     content_dir,
     content_version: str = "",
-) -> pdf.PdfKey:
+) -> PdfKey:
     """Cache key of a guide's materials.pdf: guide source, materials files, language, versions.
 
     `content_version` (all guides) counts too: topic cards carry other guides' titles."""
-    digest = pdf._digest(
+    digest = key_digest(
         guide.lang,
         guide.slug,
         guide.source_hash,
@@ -195,4 +196,4 @@ def materials_key(
         app_version,
         fingerprint,
     )
-    return pdf.PdfKey(lang, f"materials.{guide.slug}", "a4", digest)
+    return PdfKey(lang, f"materials.{guide.slug}", "a4", digest)
