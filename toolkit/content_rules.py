@@ -1,7 +1,8 @@
 """Do-no-harm rules of the content checker: no real places in scenarios, neutral paper, one spelling.
 
-`content.load_library` runs these after parsing. Each rule is one small function that returns
-`Problem`s naming file and line. The data the rules use lives with the people who keep it:
+`build.py --check` runs these (`check_house_rules`), not `load_library`, so that the app starts fast.
+Each rule is one small function that returns `Problem`s naming file and line. The data the rules
+use lives with the people who keep it:
 
 - the district list: `toolkit/data/districts.csv` (columns `country,province,code,en,ne,ur,aliases`,
   aliases `|`-separated), the same list the log form offers;
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from .content import _YAML_LOADER, Problem, front_matter_end
+from .content.front_matter import YAML_LOADER, front_matter_end
+from .content.model import Problem
 from .languages import LANGUAGES
 
 DISTRICTS_CSV = Path(__file__).resolve().parent / "data" / "districts.csv"
@@ -262,7 +264,7 @@ def check_house_rules(content_dir: Path, districts_csv: Path = DISTRICTS_CSV) ->
 def _handout_title_line(lines: list[str], body_start: int) -> tuple[int, dict]:
     """The line of `handout_title:` and the front matter as YAML reads it (empty when unreadable)."""
     try:
-        meta = yaml.load("\n".join(lines[1 : max(body_start - 1, 1)]), Loader=_YAML_LOADER) or {}
+        meta = yaml.load("\n".join(lines[1 : max(body_start - 1, 1)]), Loader=YAML_LOADER) or {}
     except yaml.YAMLError:
         meta = {}  # the front-matter check reports it
     for number, line in enumerate(lines[:body_start], start=1):

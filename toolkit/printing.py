@@ -34,7 +34,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from . import materials, pdf, single_flight
-from .content import MODULES, Guide
+from .content.model import MODULES, Guide
 from .languages import LANGUAGES, SOURCE_LANGUAGE, native_digits
 from .library import BLOCK_LABELS, MODULE_NAMES, guide_or_404, library
 from .version import APP_VERSION

@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
-from ..content import Guide, Problem
+from ..content.front_matter import YAML_LOADER
+from ..content.model import Guide, Problem
 from ..languages import LANGUAGES
 
 MATERIALS_FOLDER = "materials"
@@ -29,7 +30,6 @@ BOARD_LAYOUTS = ("clock", "path", "form")
 # A materials line that talks about cards must say which ones print (one word per language).
 CARD_WORDS = ("card", "कार्ड", "کارڈ")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # A role: a paragraph or list item that starts with a bold name, up to the end of its first line.
 _ROLE = re.compile(r"<(?:p|li)>(?:<p>)?<strong>([^<]*)</strong>\s*([^\n]*?)\s*(?:</p>|</li>|\n)")
 _LIST = re.compile(r"<(ul|ol)>(.*?)</\1>", re.S)
@@ -97,7 +97,7 @@ def load_material_set(path: Path, shown: str) -> tuple[MaterialSet | None, list[
         problems.append(Problem(shown, line, message))
 
     try:
-        data = yaml.load(source_text, Loader=_YAML_LOADER) or {}
+        data = yaml.load(source_text, Loader=YAML_LOADER) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
