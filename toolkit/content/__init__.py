@@ -12,7 +12,7 @@ per concern:
   against its English source.
 
 The do-no-harm rules (no real places, neutral paper, one spelling) are `toolkit/content_rules.py`;
-the card rule is `toolkit/materials/sets.py`. Only the three names below are imported from the
+the card rule is `toolkit/materials/card_rule.py`. Only the three names below are imported from the
 package itself (many modules use them); everything else from the module that defines it.
 """
 

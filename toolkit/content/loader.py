@@ -81,7 +81,7 @@ def load_library(content_dir: Path | str) -> Library:
             if guide is not None:
                 guides[(lang, slug)] = guide
     problems += check_translations(content_dir, files, guides)
-    from ..materials.sets import check_materials  # the card rule; it imports this package
+    from ..materials.card_rule import check_materials  # it imports this package
 
     problems += check_materials(content_dir, guides)
     return Library(content_dir, guides, problems, digest.hexdigest()[:12])
