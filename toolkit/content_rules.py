@@ -20,9 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from .content.front_matter import YAML_LOADER, front_matter_end
+from .content.front_matter import front_matter_end, read_front_matter
 from .content.model import Problem
 from .languages import LANGUAGES
 
@@ -262,12 +260,10 @@ def check_house_rules(content_dir: Path, districts_csv: Path = DISTRICTS_CSV) ->
 
 
 def _handout_title_line(lines: list[str], body_start: int) -> tuple[int, dict]:
-    """The line of `handout_title:` and the front matter as YAML reads it (empty when unreadable)."""
-    try:
-        meta = yaml.load("\n".join(lines[1 : max(body_start - 1, 1)]), Loader=YAML_LOADER) or {}
-    except yaml.YAMLError:
-        meta = {}  # the front-matter check reports it
+    """The line of `handout_title:` and the front matter as YAML reads it (empty when unreadable:
+    the front-matter check reports that)."""
+    meta, _problems = read_front_matter("", "\n".join(lines[1 : max(body_start - 1, 1)]))
     for number, line in enumerate(lines[:body_start], start=1):
         if line.startswith("handout_title:"):
-            return number, meta if isinstance(meta, dict) else {}
+            return number, meta or {}
     return 1, {}
