@@ -3,9 +3,9 @@
     .venv/bin/python bench/audio_pack.py [--seconds 20]
 
 Records `--seconds` of Chromium's fake microphone the way static/js/recorder.js does (MediaRecorder,
-Opus, audioBitsPerSecond 24000), checks the take with toolkit.audio.check_recording (as an upload is
-checked) and measures its bytes per minute. A guide's pack is then estimated from its say blocks' words
-read aloud at READING_WORDS_PER_MINUTE, for the largest guide of each language.
+Opus, audioBitsPerSecond 24000), checks the take with toolkit.audio_format.check_recording (as an
+upload is checked) and measures its bytes per minute. A guide's pack is then estimated from its say
+blocks' words read aloud at READING_WORDS_PER_MINUTE, for the largest guide of each language.
 The fake microphone is a tone, not speech: Opus at a fixed target rate gives about the same size.
 Prints `measure | figure | budget | ratio | pass/fail` lines; exits 1 when a budget is missed.
 1 KB = 1,024 bytes here (the upload limit's unit).
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from toolkit import audio  # noqa: E402
+from toolkit import audio, audio_format  # noqa: E402
 from toolkit.content import load_library  # noqa: E402
 
 BUDGET_KBPS = 24.0
@@ -62,7 +62,7 @@ def record(seconds: float) -> bytes:
             "http://localhost/", lambda route: route.fulfill(body="<p>", content_type="text/html")
         )
         page.goto("http://localhost/")
-        data = page.evaluate(RECORD, [int(seconds * 1000), audio.TARGET_BITRATE])
+        data = page.evaluate(RECORD, [int(seconds * 1000), audio_format.TARGET_BITRATE])
         browser.close()
     return base64.b64decode(data)
 
@@ -80,7 +80,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     seconds = parser.parse_args().seconds
-    clip = audio.check_recording(record(seconds))
+    clip = audio_format.check_recording(record(seconds))
     kbps = len(clip.data) * 8 / clip.seconds / 1000
     kb_per_minute = len(clip.data) / 1024 / clip.seconds * 60
     print("measure | figure | budget | ratio | pass/fail")

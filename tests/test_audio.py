@@ -19,7 +19,7 @@ from flask_babel import force_locale, gettext
 
 from tests.reliability.conftest import Server
 from tests.security.conftest import PASSWORD, Browser, query
-from toolkit import audio
+from toolkit import audio, audio_format
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect, init_db
 
@@ -49,10 +49,10 @@ def ogg_opus(seconds: float, payload_bytes: int = 200) -> bytes:
 
 def webm_claiming(seconds: float, size: int) -> bytes:
     """The real recording with its Duration rewritten and padding added: a file that lies."""
-    fixed = audio.check_recording(FAKE_MIC).data
+    fixed = audio_format.check_recording(FAKE_MIC).data
     at = fixed.index(b"\x44\x89\x88") + 3
     fixed = fixed[:at] + struct.pack(">d", seconds * 1000) + fixed[at + 8 :]
-    void = b"\xec" + audio._size_vint(size - len(fixed) - 9, 8)  # an EBML Void element
+    void = b"\xec" + audio_format._size_vint(size - len(fixed) - 9, 8)  # an EBML Void element
     return fixed + void + b"\0" * (size - len(fixed) - 9)
 
 
@@ -60,17 +60,19 @@ def webm_claiming(seconds: float, size: int) -> bytes:
 
 
 def test_a_browser_recording_is_read_and_gets_a_duration_it_can_seek_with():
-    clip = audio.check_recording(FAKE_MIC)
+    clip = audio_format.check_recording(FAKE_MIC)
     assert clip.container == "webm" and clip.mimetype == "audio/webm"
     assert 2.5 < clip.seconds < 3.5  # three seconds were recorded
     assert b"\x44\x89\x88" in clip.data and b"\x44\x89" not in FAKE_MIC[:200]
-    again = audio.check_recording(clip.data)  # the written file reads back the same
+    again = audio_format.check_recording(clip.data)  # the written file reads back the same
     assert again.seconds == clip.seconds and again.data == clip.data
-    assert len(clip.data) * 8 / clip.seconds <= audio.BUDGET_BITRATE  # speech budget: ≤ 24 kbit/s
+    assert (
+        len(clip.data) * 8 / clip.seconds <= audio_format.BUDGET_BITRATE
+    )  # speech budget: ≤ 24 kbit/s
 
 
 def test_ogg_opus_length_comes_from_the_container():
-    clip = audio.check_recording(ogg_opus(12.0, payload_bytes=20_000))
+    clip = audio_format.check_recording(ogg_opus(12.0, payload_bytes=20_000))
     assert clip.container == "ogg" and clip.seconds == pytest.approx(12.0, abs=0.01)
 
 
@@ -86,25 +88,25 @@ def test_ogg_opus_length_comes_from_the_container():
         (FAKE_MIC[:300], "too_short"),  # headers only
         (FAKE_MIC[:120], "unreadable"),  # cut inside the track header
         (b"\x1a\x45\xdf\xa3" + b"\x42\x82\x10" + b"webm", "unreadable"),  # a size past the end
-        (b"\x1a\x45\xdf\xa3" + b"\0" * (audio.MAX_BYTES + 1), "too_large"),
+        (b"\x1a\x45\xdf\xa3" + b"\0" * (audio_format.MAX_BYTES + 1), "too_large"),
     ],
 )
 def test_anything_but_an_opus_recording_is_refused(data, code):
-    with pytest.raises(audio.AudioError) as refused:
-        audio.check_recording(data)
+    with pytest.raises(audio_format.AudioError) as refused:
+        audio_format.check_recording(data)
     assert refused.value.code == code
 
 
 def test_too_long_and_a_length_that_does_not_fit_the_size_are_refused():
-    with pytest.raises(audio.AudioError) as refused:
-        audio.check_recording(ogg_opus(audio.MAX_SECONDS + 20))
+    with pytest.raises(audio_format.AudioError) as refused:
+        audio_format.check_recording(ogg_opus(audio_format.MAX_SECONDS + 20))
     assert refused.value.code == "too_long"
     # 500 KB that claims to last 10 seconds is 400 kbit/s: not the speech this budget allows.
-    with pytest.raises(audio.AudioError) as refused:
-        audio.check_recording(webm_claiming(10, 500_000))
+    with pytest.raises(audio_format.AudioError) as refused:
+        audio_format.check_recording(webm_claiming(10, 500_000))
     assert refused.value.code == "bitrate"
     # A Duration shorter than the blocks is not believed: the blocks' times count.
-    assert audio.check_recording(webm_claiming(0.1, 9000)).seconds > 2.5
+    assert audio_format.check_recording(webm_claiming(0.1, 9000)).seconds > 2.5
 
 
 # --- approval, staleness, serving -----------------------------------------------------------------
@@ -140,7 +142,9 @@ def test_only_approved_audio_of_the_current_text_reaches_phones(content_app, con
     guide = app.extensions["toolkit.library"].guides[(lang, slug)]
     block = audio.say_blocks(guide)[0]
     db = connect(app.config["DATABASE"])
-    recording_id = audio.store_recording(db, guide, block, audio.check_recording(FAKE_MIC), "asha")
+    recording_id = audio.store_recording(
+        db, guide, block, audio_format.check_recording(FAKE_MIC), "asha"
+    )
     client = app.test_client()
     manifest_url = f"/{lang}/guides/{slug}/audio.json"
     assert client.get(manifest_url).json["clips"] == {}  # recorded, not approved: nothing served
@@ -404,7 +408,9 @@ def test_an_admin_keeps_a_stale_recording_from_the_page_and_the_audit_log_says_s
     block = audio.say_blocks(guide)[0]
     db = connect(app.config["DATABASE"])
     create_coordinator(db, "asha", PASSWORD, role="admin", lang=lang)
-    recording_id = audio.store_recording(db, guide, block, audio.check_recording(FAKE_MIC), "asha")
+    recording_id = audio.store_recording(
+        db, guide, block, audio_format.check_recording(FAKE_MIC), "asha"
+    )
     audio.approve(db, audio.get_recording(db, recording_id), "asha")
     path = content_copy / lang / f"{slug}.md"
     path.write_text(path.read_text("utf-8").replace(block.text, block.text + " ۔"), "utf-8")

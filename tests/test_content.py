@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.content import average_sentence_words, load_library
+from toolkit.content import load_library
+from toolkit.content.steps import average_sentence_words
 from toolkit.content_rules import find_term, load_districts
 
 ROOT = Path(__file__).resolve().parent.parent

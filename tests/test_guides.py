@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from toolkit.content import BLOCK_KINDS
+from toolkit.content.model import BLOCK_KINDS
 from toolkit.languages import LANGUAGES
 
 STARTERS = ("lw-our-work", "ko-recruitment", "ng-agent")

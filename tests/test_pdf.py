@@ -25,7 +25,8 @@ import pytest
 
 from toolkit import create_app, pdf, pdf_cache
 from toolkit.build import pdfs
-from toolkit.content import load_library, parse_guide
+from toolkit.content import load_library
+from toolkit.content.parse import parse_guide
 from toolkit.languages import LANGUAGES, ascii_digits, native_digits
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -245,7 +245,7 @@ def test_the_scanner_finds_what_it_is_for():
 
 
 def test_numbers_in_guides_are_native_but_codes_and_addresses_stay_as_written():
-    from toolkit.content import native_numbers, running_text_html
+    from toolkit.content.text import native_numbers, running_text_html
 
     assert native_numbers("सी 189, C189, COVID-19, A5, 2025-26", "ne") == (
         "सी १८९, C189, COVID-19, A5, २०२५-२६"

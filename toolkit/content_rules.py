@@ -1,7 +1,8 @@
 """Do-no-harm rules of the content checker: no real places in scenarios, neutral paper, one spelling.
 
-`content.load_library` runs these after parsing. Each rule is one small function that returns
-`Problem`s naming file and line. The data the rules use lives with the people who keep it:
+`build.py --check` runs these (`check_house_rules`), not `load_library`, so that the app starts fast.
+Each rule is one small function that returns `Problem`s naming file and line. The data the rules
+use lives with the people who keep it:
 
 - the district list: `toolkit/data/districts.csv` (columns `country,province,code,en,ne,ur,aliases`,
   aliases `|`-separated), the same list the log form offers;
@@ -19,9 +20,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from .content import _YAML_LOADER, Problem, front_matter_end
+from .content.front_matter import front_matter_end, read_front_matter
+from .content.model import Problem
 from .languages import LANGUAGES
 
 DISTRICTS_CSV = Path(__file__).resolve().parent / "data" / "districts.csv"
@@ -260,12 +260,10 @@ def check_house_rules(content_dir: Path, districts_csv: Path = DISTRICTS_CSV) ->
 
 
 def _handout_title_line(lines: list[str], body_start: int) -> tuple[int, dict]:
-    """The line of `handout_title:` and the front matter as YAML reads it (empty when unreadable)."""
-    try:
-        meta = yaml.load("\n".join(lines[1 : max(body_start - 1, 1)]), Loader=_YAML_LOADER) or {}
-    except yaml.YAMLError:
-        meta = {}  # the front-matter check reports it
+    """The line of `handout_title:` and the front matter as YAML reads it (empty when unreadable:
+    the front-matter check reports that)."""
+    meta, _problems = read_front_matter("", "\n".join(lines[1 : max(body_start - 1, 1)]))
     for number, line in enumerate(lines[:body_start], start=1):
         if line.startswith("handout_title:"):
-            return number, meta if isinstance(meta, dict) else {}
+            return number, meta or {}
     return 1, {}

@@ -13,7 +13,7 @@ import io
 from flask import Blueprint, Flask, abort, jsonify, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 
-from . import audio
+from . import audio, audio_format
 from .db import get_db
 from .library import guide_or_404
 
@@ -58,7 +58,7 @@ def clip(lang: str, slug: str, name: str):
         abort(404)  # never recorded, not approved, or its text has changed since
     response = send_file(
         io.BytesIO(recording["data"]),
-        mimetype=audio.TYPES[recording["container"]],
+        mimetype=audio_format.TYPES[recording["container"]],
         conditional=True,
         etag=recording["id"],
         max_age=ONE_YEAR,

@@ -28,7 +28,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from . import materials, pdf, single_flight
-from .content import MODULES, Guide
+from .content.model import MODULES, Guide
 from .languages import SOURCE_LANGUAGE, native_digits
 from .library import guide_or_404, library
 from .pdf_cache import PdfCache, PdfKey, booklet_key, handout_key

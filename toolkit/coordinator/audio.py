@@ -26,6 +26,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
 from .. import audio, audit
+from ..audio_format import MAX_SECONDS, TARGET_BITRATE, TYPES, AudioError, check_recording
 from ..db import get_db
 from ..languages import LANGUAGES
 from ..library import library
@@ -36,7 +37,7 @@ from .accounts import admin_required, choose_language, current_coordinator, logi
 RECORDING_PAGE_POLICY = CONTENT_SECURITY_POLICY + "; media-src 'self' blob:"
 
 
-def refusal(error: audio.AudioError) -> str:
+def refusal(error: AudioError) -> str:
     """Why an upload was refused, in the coordinator's language, with what to do instead."""
     values = dict(error.values)
     messages = {
@@ -108,7 +109,7 @@ def audio_guide(language: str, slug: str):
             states=audio.block_states(get_db(), guide),
             action=ActionForm(),
             is_admin=current_coordinator()["role"] == "admin",
-            limits={"seconds": int(audio.MAX_SECONDS), "bitrate": audio.TARGET_BITRATE},
+            limits={"seconds": int(MAX_SECONDS), "bitrate": TARGET_BITRATE},
         )
     )
     response.headers["Content-Security-Policy"] = RECORDING_PAGE_POLICY
@@ -151,8 +152,8 @@ def audio_upload(language: str, slug: str, slot: str):
     back = url_for("coordinator.audio_guide", language=language, slug=slug) + f"#say-{slot}"
     upload = request.files.get("audio")
     try:
-        clip = audio.check_recording(upload.read() if upload else b"")  # ≤ MAX_CONTENT_LENGTH
-    except audio.AudioError as error:
+        clip = check_recording(upload.read() if upload else b"")  # ≤ MAX_CONTENT_LENGTH
+    except AudioError as error:
         status = 413 if error.code == "too_large" else 400 if error.code == "missing" else 422
         return _answer(False, refusal(error), status, back)
     db = get_db()
@@ -188,7 +189,7 @@ def audio_listen(language: str, slug: str, recording_id: str):
     _guide, recording = _recording_of(language, slug, recording_id)
     data = audio.get_recording(get_db(), recording_id, with_data=True)["data"]
     return send_file(
-        io.BytesIO(data), mimetype=audio.TYPES[recording["container"]], conditional=True, max_age=0
+        io.BytesIO(data), mimetype=TYPES[recording["container"]], conditional=True, max_age=0
     )
 
 

@@ -10,19 +10,19 @@ facilitator reads aloud, in every language. A guide names what it prints in its 
       - text: Four role cards (woman, friend, agent, observer)
         print: [roles]
 
-`sets.check_materials` (called by the content checker) fails when a guide names a group its set does
+`card_rule.check_materials` (called by the content checker) fails when a guide names a group its set does
 not define, when a card lacks a caption or a pictogram, or when a guide's words do not yield the
-cards the set expects. No Flask import: `sets` reads and checks, `sheets` lays out and renders;
+cards the set expects. No Flask import: `sets` reads, `card_rule` checks, `sheets` lays out and renders;
 pdf.py renders it in a language like the handouts; printing.py serves it.
 """
 
+from .card_rule import check_materials
 from .sets import (
     PER_PAGE,
     SHARED_SET,
     CardSpec,
     Group,
     MaterialSet,
-    check_materials,
     groups_for,
     guide_words,
     load_sets,

@@ -1,6 +1,7 @@
-"""Materials sets: read `content/materials/<slug>.yml`, check them against the guides (the card rule).
+"""Materials sets: read `content/materials/<slug>.yml` into `MaterialSet`s, and find a guide's groups.
 
-No Flask import, no renderer: the content checker calls `check_materials`. See the package docstring.
+No Flask import, no renderer. Every problem found while reading names the file and the group's line;
+the checks of sets against the guides (the card rule) are `card_rule.py`. See the package docstring.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
-from ..content import Guide, Problem
+from ..content.front_matter import YAML_LOADER
+from ..content.model import Guide, Problem
 from ..languages import LANGUAGES
 
 MATERIALS_FOLDER = "materials"
@@ -26,10 +28,7 @@ KINDS = ("picture", "large", "role", "text", "board", "topics")
 # A board is one sheet whatever its cards (the pictograms placed on it).
 PER_PAGE = {"picture": 6, "large": 1, "role": 3, "text": 4, "board": 1, "topics": 6}
 BOARD_LAYOUTS = ("clock", "path", "form")
-# A materials line that talks about cards must say which ones print (one word per language).
-CARD_WORDS = ("card", "कार्ड", "کارڈ")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # A role: a paragraph or list item that starts with a bold name, up to the end of its first line.
 _ROLE = re.compile(r"<(?:p|li)>(?:<p>)?<strong>([^<]*)</strong>\s*([^\n]*?)\s*(?:</p>|</li>|\n)")
 _LIST = re.compile(r"<(ul|ol)>(.*?)</\1>", re.S)
@@ -88,94 +87,101 @@ def _mapping_problems(where: str, value, *, need: Iterable[str]) -> list[str]:
 
 def load_material_set(path: Path, shown: str) -> tuple[MaterialSet | None, list[Problem]]:
     """Read one materials file; every problem names the file and what to fix."""
-    problems: list[Problem] = []
     source_text = path.read_text(encoding="utf-8")
-    lines = source_text.splitlines()
-    line = 1  # the line of the group being read, for every problem found in it
-
-    def bad(message: str) -> None:
-        problems.append(Problem(shown, line, message))
-
     try:
-        data = yaml.load(source_text, Loader=_YAML_LOADER) or {}
+        data = yaml.load(source_text, Loader=YAML_LOADER) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        return None, [Problem(shown, line, f"not valid YAML: {error}")]
+        return None, [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML: {error}")]
     raw_groups = data.get("groups") if isinstance(data, dict) else None
     handout = data.get("handout") or [] if isinstance(data, dict) else []
     if not isinstance(raw_groups, dict) or not (raw_groups or handout):
         return None, [Problem(shown, 1, "needs 'groups:', a mapping of group id to group")]
+    problems: list[Problem] = []
     if not (isinstance(handout, list) and all(isinstance(name, str) for name in handout)):
-        bad("'handout:' must be a list of pictogram names")
+        problems.append(Problem(shown, 1, "'handout:' must be a list of pictogram names"))
         handout = []
-    langs = tuple(LANGUAGES)
+    lines = source_text.splitlines()
     groups: dict[str, Group] = {}
     for group_id, raw in raw_groups.items():
-        where = f"group '{group_id}'"
+        # Every problem found in a group is reported on the group's line.
         line = next(
             (n for n, text in enumerate(lines, 1) if text.strip().startswith(f"{group_id}:")), 1
         )
-        if not _ID.match(str(group_id)) or not isinstance(raw, dict):
-            bad(f"{where}: the id must be a lowercase slug and the group a mapping")
-            continue
-        kind = raw.get("kind")
-        if kind not in KINDS:
-            bad(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
-            continue
-        for message in _mapping_problems(f"{where} title", raw.get("title"), need=langs):
-            bad(message)
-        source = raw.get("from") or {}
-        if source and not (
-            isinstance(source, dict)
-            and _ID.match(str(source.get("step", "")))
-            and isinstance(source.get("list", 0), int)
-        ):
-            bad(f"{where}: 'from' must be {{step: <step id>}} (and 'list: N' for text cards)")
-            source = {}
-        board = raw.get("board")
-        if kind == "board":
-            layout = board.get("layout") if isinstance(board, dict) else None
-            if layout not in BOARD_LAYOUTS:
-                bad(f"{where}: a board needs 'board: {{layout: {' | '.join(BOARD_LAYOUTS)}}}'")
-                continue
-        cards: list[CardSpec] = []
-        if kind == "topics":
-            topics = raw.get("topics")
-            if not (isinstance(topics, list) and all(_ID.match(str(t)) for t in topics)):
-                bad(f"{where}: topic cards need 'topics: [guide slug, ...]'")
-                topics = []
-            # Words and pictogram come from each topic's guide and set when printed (sheets.py).
-            cards = [CardSpec(str(slug), (), {}) for slug in topics]
-        for index, card in enumerate(raw.get("cards") or []):
-            card_where = f"{where} card {index + 1}"
-            if not isinstance(card, dict) or not _ID.match(str(card.get("id", ""))):
-                bad(f"{card_where}: needs an 'id' (a lowercase slug)")
-                continue
-            card_where = f"{where} card '{card['id']}'"
-            if any(other.id == str(card["id"]) for other in cards):
-                bad(f"{card_where}: the id is used twice in the group")
-            names = card.get("pictogram") or []
-            names = [names] if isinstance(names, str) else list(names)
-            if not names:
-                bad(f"{card_where}: needs a 'pictogram' (a file name in pictograms/)")
-            caption = card.get("caption") or {}
-            if not source:
-                for message in _mapping_problems(card_where, caption, need=langs):
-                    bad(message)
-            cards.append(CardSpec(str(card["id"]), tuple(map(str, names)), dict(caption or {})))
-        if not cards:
-            bad(f"{where}: has no cards")
-        groups[str(group_id)] = Group(
-            id=str(group_id),
-            kind=kind,
-            title=dict(raw.get("title") or {}),
-            cards=tuple(cards),
-            source_step=str(source["step"]) if source else None,
-            source_list=int(source.get("list", 0)) if source else 0,
-            board=dict(board) if isinstance(board, dict) else None,
-        )
+        group, messages = _read_group(group_id, raw)
+        problems += [Problem(shown, line, message) for message in messages]
+        if group is not None:
+            groups[group.id] = group
     return MaterialSet(path.stem, shown, groups, tuple(handout)), problems
+
+
+def _read_group(group_id, raw) -> tuple[Group | None, list[str]]:
+    """One group of a set (None when it cannot be printed at all) and what is wrong with it."""
+    where = f"group '{group_id}'"
+    if not _ID.match(str(group_id)) or not isinstance(raw, dict):
+        return None, [f"{where}: the id must be a lowercase slug and the group a mapping"]
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        return None, [f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}"]
+    messages = _mapping_problems(f"{where} title", raw.get("title"), need=tuple(LANGUAGES))
+    source = raw.get("from") or {}
+    if source and not (
+        isinstance(source, dict)
+        and _ID.match(str(source.get("step", "")))
+        and isinstance(source.get("list", 0), int)
+    ):
+        messages.append(
+            f"{where}: 'from' must be {{step: <step id>}} (and 'list: N' for text cards)"
+        )
+        source = {}
+    board = raw.get("board")
+    layout = board.get("layout") if isinstance(board, dict) else None
+    if kind == "board" and layout not in BOARD_LAYOUTS:
+        messages.append(f"{where}: a board needs 'board: {{layout: {' | '.join(BOARD_LAYOUTS)}}}'")
+        return None, messages
+    cards, found = _read_cards(where, kind, raw, words_from_guide=bool(source))
+    messages += found + ([f"{where}: has no cards"] if not cards else [])
+    group = Group(
+        id=str(group_id),
+        kind=kind,
+        title=dict(raw.get("title") or {}),
+        cards=tuple(cards),
+        source_step=str(source["step"]) if source else None,
+        source_list=int(source.get("list", 0)) if source else 0,
+        board=dict(board) if isinstance(board, dict) else None,
+    )
+    return group, messages
+
+
+def _read_cards(
+    where: str, kind: str, raw: dict, *, words_from_guide: bool
+) -> tuple[list[CardSpec], list[str]]:
+    """A group's cards: one per topic for topic cards, then those under `cards:`."""
+    messages: list[str] = []
+    cards: list[CardSpec] = []
+    if kind == "topics":
+        topics = raw.get("topics")
+        if not (isinstance(topics, list) and all(_ID.match(str(t)) for t in topics)):
+            messages.append(f"{where}: topic cards need 'topics: [guide slug, ...]'")
+            topics = []
+        # Words and pictogram come from each topic's guide and set when printed (sheets.py).
+        cards = [CardSpec(str(slug), (), {}) for slug in topics]
+    for index, card in enumerate(raw.get("cards") or []):
+        if not isinstance(card, dict) or not _ID.match(str(card.get("id", ""))):
+            messages.append(f"{where} card {index + 1}: needs an 'id' (a lowercase slug)")
+            continue
+        card_where = f"{where} card '{card['id']}'"
+        if any(other.id == str(card["id"]) for other in cards):
+            messages.append(f"{card_where}: the id is used twice in the group")
+        names = card.get("pictogram") or []
+        names = [names] if isinstance(names, str) else list(names)
+        if not names:
+            messages.append(f"{card_where}: needs a 'pictogram' (a file name in pictograms/)")
+        caption = card.get("caption") or {}
+        if not words_from_guide:
+            messages += _mapping_problems(card_where, caption, need=tuple(LANGUAGES))
+        cards.append(CardSpec(str(card["id"]), tuple(map(str, names)), dict(caption or {})))
+    return cards, messages
 
 
 @cache
@@ -236,97 +242,3 @@ def guide_words(guide: Guide, group: Group) -> list[tuple[str, str]]:
     items = _ITEM.findall(lists[group.source_list][1])
     # Up to the end of the item's first line: a facilitator's instruction may follow on the next.
     return [("", re.sub(r"</?p>", "", item).strip().split("\n")[0]) for item in items]
-
-
-def check_materials(
-    content_dir: Path | str, guides: Mapping[tuple[str, str], Guide]
-) -> list[Problem]:
-    """The card rule: every group a guide names exists, and its cards can be printed in the language.
-
-    Also: a materials line that mentions cards names the group that prints them, every pictogram
-    exists, and cards that take their words from the guide find them (as many as the set defines).
-    """
-    sets, problems = load_sets(content_dir)
-    problems = list(problems)
-    for material_set in sets.values():
-        for name in material_set.handout:
-            if pictogram(content_dir, name) is None:
-                problems.append(
-                    Problem(
-                        material_set.path,
-                        1,
-                        f"handout: no pictogram '{name}' in "
-                        f"{MATERIALS_FOLDER}/{PICTOGRAM_FOLDER}/; draw {name}.svg",
-                    )
-                )
-        for group in material_set.groups.values():
-            centre = (group.board or {}).get("center")
-            if centre and pictogram(content_dir, str(centre)) is None:
-                problems.append(
-                    Problem(material_set.path, 1, f"group '{group.id}': no pictogram '{centre}'")
-                )
-            for card in group.cards:
-                for name in card.pictograms:
-                    if pictogram(content_dir, name) is None:
-                        problems.append(
-                            Problem(
-                                material_set.path,
-                                1,
-                                f"group '{group.id}' card '{card.id}': no pictogram '{name}' "
-                                f"in {MATERIALS_FOLDER}/{PICTOGRAM_FOLDER}/; draw {name}.svg",
-                            )
-                        )
-    slugs = {slug for _lang, slug in guides}
-    for material_set in sets.values():
-        for group in material_set.groups.values():
-            for card in group.cards if group.kind == "topics" else ():
-                if card.id not in slugs:
-                    problems.append(
-                        Problem(
-                            material_set.path,
-                            1,
-                            f"group '{group.id}': topic '{card.id}' is not a guide; "
-                            "use the slug of a guide in content/<lang>/",
-                        )
-                    )
-    for (_lang, slug), guide in sorted(guides.items()):
-        line = guide.materials_line
-        for text, printables in guide.material_entries:
-            lowered = text.lower()
-            if not printables and any(word in lowered for word in CARD_WORDS):
-                problems.append(
-                    Problem(
-                        guide.path,
-                        line,
-                        f"materials line {text[:40]!r}… names cards but not which to print; "
-                        f"write it as 'text: …' with 'print: [group id]' from "
-                        f"{MATERIALS_FOLDER}/{slug}.yml",
-                    )
-                )
-        for group_id in guide.printables:
-            group = find_group(sets, slug, group_id)
-            if group is None:
-                problems.append(
-                    Problem(
-                        guide.path,
-                        line,
-                        f"materials names '{group_id}', which "
-                        f"{MATERIALS_FOLDER}/{slug}.yml does not define; add the group there "
-                        "or fix the name",
-                    )
-                )
-                continue
-            if group.source_step:
-                found = len(guide_words(guide, group))
-                if found != len(group.cards):
-                    problems.append(
-                        Problem(
-                            guide.path,
-                            line,
-                            f"group '{group_id}' has {len(group.cards)} cards, but step "
-                            f"'{group.source_step}' here gives {found} "
-                            f"{'role paragraphs (**Name:** …)' if group.kind == 'role' else 'list items'}"
-                            "; make them match",
-                        )
-                    )
-    return problems

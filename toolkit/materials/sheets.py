@@ -13,7 +13,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from .. import pdf
-from ..content import Guide
+from ..content.model import Guide
 from ..pdf_cache import PdfKey, key_digest
 from .sets import (
     PER_PAGE,
