@@ -160,8 +160,8 @@ def test_cli_creates_coordinators_and_resets_passwords(runner, app):
 
 # --- facilitators, phones, import, attention ---------------------------------------------------
 
-from tests.test_sync import enrol as enrol_phone  # noqa: E402
-from tests.test_sync import make_log, send  # noqa: E402
+from tests.helpers import enrol as enrol_phone  # noqa: E402
+from tests.helpers import make_log, send  # noqa: E402
 
 
 def test_add_facilitator_issue_code_with_qr_and_phone_enrols(app, client, coordinator):

@@ -12,49 +12,38 @@ import json
 import re
 import shlex
 import threading
-import urllib.parse
 import uuid
 
 import pytest
 
-from toolkit import create_app, hub
-from toolkit.db import connect, init_db
-from toolkit.enrolment import create_facilitator, issue_code, revoke_device
+from tests.helpers import make_log
+from tests.hub_helpers import (
+    CENTRAL,
+    Wire,
+    app_on,
+    assert_central_equals_hub,
+    database,
+    fill_hub,
+    fresh,
+    hub_token,
+    phone,
+    rows,
+    sync,
+)
+from toolkit import hub
+from toolkit.enrolment import revoke_device
 from toolkit.hub.progress import peer_status, pending_count
 from toolkit.hub.pushing import PushReport, next_batch, push
 from toolkit.hub.schedule import keep_pushing, retry_delay
-from toolkit.hub.upstream import PEOPLE_PATH, SYNC_PATH, Answer, PushError, Upstream
+from toolkit.hub.upstream import PEOPLE_PATH, PushError, Upstream
 from toolkit.tokens import hash_secret
-
-from .test_sync import make_log
-
-CENTRAL = "http://central.test"
-
-
-def make_app(path, **config):
-    init_db(str(path))
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(path),
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            **config,
-        }
-    )
 
 
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory):
     """Two apps for the module (building one takes a second); each test gives them new databases."""
     folder = tmp_path_factory.mktemp("apps")
-    return make_app(folder / "central.sqlite"), make_app(folder / "hub.sqlite")
-
-
-def fresh(app, path):
-    init_db(str(path))
-    app.config["DATABASE"] = str(path)
-    return app
+    return app_on(folder / "central.sqlite"), app_on(folder / "hub.sqlite")
 
 
 @pytest.fixture
@@ -67,111 +56,9 @@ def hub_app(apps, tmp_path):
     return fresh(apps[1], tmp_path / "hub.sqlite")
 
 
-def database(app):
-    return connect(app.config["DATABASE"])
-
-
-def rows(app, sql, params=()):
-    db = database(app)
-    try:
-        return [dict(row) for row in db.query(sql, list(params))]
-    finally:
-        db.conn.close()
-
-
-def hub_token(central, name="Sindhupalchok centre") -> str:
-    """`toolkit create-hub-token` on central; the token as printed."""
-    result = central.test_cli_runner().invoke(args=["create-hub-token", name])
-    assert result.exit_code == 0, result.output
-    (line,) = [line for line in result.output.splitlines() if line.startswith("token: ")]
-    return line.removeprefix("token: ")
-
-
-class Wire:
-    """A transport into central's test client, recording requests; `fail` makes it break."""
-
-    def __init__(self, app):
-        self.client = app.test_client()
-        self.requests: list[tuple[str, dict]] = []
-        self.fail: str | None = None  # "before" (nothing reaches central) or "after" (answer lost)
-        self.fail_on = 0  # the n-th /sync request (1-based) fails
-
-    def __call__(self, url, body, headers, timeout):
-        path = urllib.parse.urlsplit(url).path
-        self.requests.append((path, json.loads(body)))
-        syncs = sum(1 for p, _ in self.requests if p == SYNC_PATH)
-        failing = self.fail and path == SYNC_PATH and syncs == self.fail_on
-        if failing and self.fail == "before":
-            raise ConnectionRefusedError(111, "Connection refused")
-        response = self.client.post(path, data=body, headers=dict(headers))
-        if failing:
-            raise ConnectionResetError(104, "Connection reset by peer")
-        return Answer(response.status_code, response.get_data(), response.headers.get("Location"))
-
-    def records_sent(self) -> list[dict]:
-        return [r for path, body in self.requests if path == SYNC_PATH for r in body["records"]]
-
-
 @pytest.fixture
 def wire(central):
     return Wire(central)
-
-
-def phone(app, name="Sita Tamang", country="NP") -> dict:
-    """A facilitator on the hub with an enrolled phone (as the phone sees it)."""
-    db = database(app)
-    try:
-        facilitator = create_facilitator(db, name, country)
-        code, _ = issue_code(db, facilitator["id"])
-    finally:
-        db.conn.close()
-    response = app.test_client().post("/api/v1/enrol", json={"code": code})
-    assert response.status_code == 200
-    return response.get_json()
-
-
-def sync(app, device, *records) -> list[str]:
-    response = app.test_client().post(
-        "/api/v1/sync",
-        json={"records": list(records)},
-        headers={"Authorization": f"Bearer {device['token']}"},
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return [result["status"] for result in response.get_json()["results"]]
-
-
-def fill_hub(hub_app) -> dict:
-    """Two phones' logs on the hub: edits (rev 2, 3), a voided log, a stale and a conflict copy."""
-    sita, nasreen = phone(hub_app), phone(hub_app, "Nasreen Akhtar", "PK")
-    logs = [make_log() for _ in range(4)]
-    assert sync(hub_app, sita, *logs) == ["created"] * 4
-    assert sync(hub_app, sita, {**logs[0], "rev": 2, "participants": 15}) == ["updated"]
-    assert sync(hub_app, sita, {**logs[0], "rev": 3, "notes": "third"}) == ["updated"]
-    assert sync(hub_app, sita, {**logs[1], "rev": 2, "voided": True}) == ["updated"]
-    assert sync(hub_app, sita, {**logs[1], "participants": 9}) == ["stale"]
-    assert sync(hub_app, sita, {**logs[2], "participants": 20}) == ["conflict"]
-    pk_log = make_log(lang="ur", district="Lahore")
-    assert sync(hub_app, nasreen, pk_log, {**pk_log, "rev": 2, "minutes": 80}) == [
-        "created",
-        "updated",
-    ]
-    return {"sita": sita, "nasreen": nasreen, "logs": logs}
-
-
-SAME = (
-    "id, rev, device_id, facilitator_id, content_hash, guide, lang, held_on, minutes, district, "
-    "venue_type, participants, returnees, steps_done, themes, requested, referrals, market_info, "
-    "notes, voided, created_at, updated_at, conflict"
-)
-
-
-def assert_central_equals_hub(central, hub_app):
-    """Central has the hub's logs exactly once, with the same revisions kept."""
-    mine = rows(hub_app, f"SELECT {SAME} FROM session_logs ORDER BY id")
-    theirs = rows(central, f"SELECT {SAME} FROM session_logs ORDER BY id")
-    assert theirs == mine
-    kept = "SELECT log_id, rev, content_hash, reason FROM session_log_revisions ORDER BY 1, 2, 3"
-    assert rows(central, kept) == rows(hub_app, kept)
 
 
 def test_create_hub_token_prints_it_once_and_stores_only_its_hash(central):
@@ -388,7 +275,7 @@ def test_an_edit_after_a_push_travels_as_a_new_rev(central, hub_app, wire):
 
 def test_refused_records_are_kept_shown_and_sent_again(tmp_path, hub_app, central, monkeypatch):
     """A record central cannot accept (here: a district only the hub's config has) is not lost."""
-    local = make_app(tmp_path / "local.sqlite", DISTRICTS={"NP": ["Newtown"]})
+    local = app_on(tmp_path / "local.sqlite", DISTRICTS={"NP": ["Newtown"]})
     sita = phone(local)
     odd, fine = make_log(district="Newtown"), make_log()
     assert sync(local, sita, odd, fine) == ["created", "created"]
@@ -403,7 +290,7 @@ def test_refused_records_are_kept_shown_and_sent_again(tmp_path, hub_app, centra
     assert "pending:    0" in status
 
     # Central learns the district (a config or content update): the next push delivers it.
-    upgraded = make_app(tmp_path / "central.sqlite", DISTRICTS={"NP": ["Newtown"]})
+    upgraded = app_on(tmp_path / "central.sqlite", DISTRICTS={"NP": ["Newtown"]})
     monkeypatch.setattr("toolkit.hub.upstream.urllib_transport", Wire(upgraded))
     result = local.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import make_log
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, issue_code
 from toolkit.hub.registry import create_hub
-
-from .test_sync import make_log
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLKIT = [sys.executable, "-c", "import sys; from toolkit.cli import cli; sys.exit(cli())"]

@@ -13,13 +13,13 @@ import re
 import socket
 import threading
 
+from tests.helpers import make_log
+from tests.hub_helpers import CENTRAL, database, fill_hub, hub_token, rows, sync
 from toolkit.coordinator import create_coordinator
 from toolkit.enrolment import revoke_device
 from toolkit.hub.upstream import PushError, Upstream
 
 from . import test_hub
-from .test_hub import CENTRAL, database, fill_hub, hub_token, rows, sync
-from .test_sync import make_log
 
 # test_hub's fixtures: two apps for the module, a fresh database each per test, a fake transport
 apps, central, hub_app, wire = test_hub.apps, test_hub.central, test_hub.hub_app, test_hub.wire

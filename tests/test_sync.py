@@ -13,56 +13,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from toolkit.db import connect
-from toolkit.enrolment import create_facilitator, issue_code, revoke_device
+from toolkit.enrolment import revoke_device
 from toolkit.tokens import hash_secret
 
 from .faults import install as install_faults
-
-SYNC = "/api/v1/sync"
-
-
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
-def make_log(**changes) -> dict:
-    """A valid record as the phone sends it (ng-agent is complete in every language)."""
-    record = {
-        "id": str(uuid.uuid4()),
-        "rev": 1,
-        "guide": "ng-agent",
-        "lang": "ne",
-        "content_version": "96fe8764e4f8",
-        "app_version": "0.1.0",
-        "held_on": today().isoformat(),
-        "minutes": 75,
-        "district": "Sindhupalchok",
-        "venue_type": "community-hall",
-        "participants": 14,
-        "returnees": 3,
-        "steps_done": ["welcome", "energiser", "feedback"],
-        "themes": ["wages", "rest-day"],
-        "requested": ["ng-employer"],
-        "referrals": {"legal-aid": 2},
-        "market_info": "Agents ask 1.5 lakh for Malaysia.",
-        "notes": "Started late: rain.",
-        "voided": False,
-        "created_at": "2026-11-20T10:00:00Z",
-        "updated_at": "2026-11-20T10:05:00Z",
-    }
-    record.update(changes)
-    return record
-
-
-def enrol(app, client, name="Sita Tamang", country="NP") -> dict:
-    """A facilitator with an enrolled phone: the API's answer (token, device_id, facilitator)."""
-    db = connect(app.config["DATABASE"])
-    facilitator = create_facilitator(db, name, country)
-    code, _ = issue_code(db, facilitator["id"])
-    db.conn.close()
-    response = client.post("/api/v1/enrol", json={"code": code})
-    assert response.status_code == 200
-    return response.get_json()
+from .helpers import SYNC, enrol, make_log, send, today
 
 
 @pytest.fixture
@@ -75,14 +30,6 @@ def db(app):
     database = connect(app.config["DATABASE"])
     yield database
     database.conn.close()
-
-
-def send(client, phone, *records, lang="en", **body):
-    return client.post(
-        SYNC,
-        json={"records": list(records), "app_version": "0.1.0", **body},
-        headers={"Authorization": f"Bearer {phone['token']}", "Accept-Language": lang},
-    )
 
 
 def statuses(response) -> list[str]:

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_sync import make_log as base_log
-from tests.test_sync import today  # noqa: F401  (used by the corpus)
+from tests.helpers import make_log as base_log
+from tests.helpers import today  # noqa: F401  (used by the corpus)
 from toolkit.db import connect, init_db
 from toolkit.enrolment import Enrolled, create_facilitator, exchange_code, issue_code
 

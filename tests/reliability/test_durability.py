@@ -12,10 +12,10 @@ import shutil
 import subprocess
 import time
 
+from tests.helpers import children
 from toolkit.db import connect
 
 from .conftest import enrol_phone, make_log
-from .test_kill import children
 
 STRACE = shutil.which("strace")
 

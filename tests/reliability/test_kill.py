@@ -14,7 +14,8 @@ import signal
 import sqlite3
 import threading
 import time
-from pathlib import Path
+
+from tests.helpers import children
 
 from .conftest import enrol_phone, integrity, make_log, stored_ids
 
@@ -140,19 +141,6 @@ def test_kill_at_random_points_in_a_stream_of_batches_loses_and_duplicates_nothi
     assert set(statuses) <= {"created", "unchanged"}
     assert statuses.count("created") + statuses.count("unchanged") == len(sent)
     assert integrity(server.database) == "ok"
-
-
-def children(pid: int) -> list[int]:
-    """Process ids whose parent is `pid` (gunicorn's workers), from /proc: no procps needed."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def test_killing_the_workers_mid_batch_leaves_no_partial_batch(server):
