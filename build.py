@@ -14,6 +14,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from toolkit.build.browser_rules import write_browser_rules
 from toolkit.charts import write_css as write_chart_css
 from toolkit.content import load_library
 from toolkit.content_rules import DISTRICTS_CSV, check_house_rules
@@ -192,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("fonts: " + ", ".join(f"{name} {size // 1024} KB" for name, size in sizes.items()))
     print(f"bs-calendar: {build_bs_calendar(ROOT / 'static').relative_to(ROOT)}")
+    print(f"record rules: {write_browser_rules(ROOT / 'static').relative_to(ROOT)}")
     print(f"chart widths: {write_chart_css().relative_to(ROOT)}")
     manifests = build_offline_pack(args.content)
     folder = next(iter(manifests.values())).parent

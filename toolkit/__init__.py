@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from .sync import MAX_REQUEST_BYTES
 from .version import APP_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE=os.path.join(app.instance_path, "toolkit.sqlite"),
         CONTENT_DIR=str(ROOT / "content"),
         BUILD_DIR=str(ROOT / "build"),
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         BABEL_DEFAULT_LOCALE="en",
     )
     if test_config is None:

@@ -26,6 +26,7 @@ from .phones import record_enrolled_client
 from .security import limiter
 from .sync import (
     MAX_RECORDS,
+    MAX_REQUEST_BYTES,
     N_,
     TOO_LARGE,
     BadBatch,
@@ -40,8 +41,6 @@ from .sync import (
 from .version import APP_VERSION
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-MAX_BODY_BYTES = 1024 * 1024
 
 NOT_ENROLLED = N_(
     "This phone is not enrolled on this server. Enrol it with a code from your coordinator."
@@ -172,7 +171,9 @@ def unauthorised(message: str) -> Response:
 
 def read_json() -> object | Response:
     """The JSON body, or the 413/400 answer. Nothing is read past the size limit."""
-    limit = min(MAX_BODY_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES)
+    limit = min(
+        MAX_REQUEST_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_REQUEST_BYTES
+    )
     if request.content_length is not None and request.content_length > limit:
         return error(413, TOO_LARGE, records=MAX_RECORDS)
     try:

@@ -16,7 +16,6 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from .i18n import current_lang
-from .identifying import load_rules as load_identifying_rules
 from .languages import LANGUAGES
 from .library import library
 from .version import APP_VERSION
@@ -286,7 +285,6 @@ def logbook_data(lang: str) -> dict:
         },
         "countries": {code: _label(COUNTRY_LABELS, code) for code in COUNTRIES},
         "strings": {key: str(text) for key, text in JS_STRINGS.items()},
-        "identifying": load_identifying_rules(),
         "theme_labels": {
             code: _label(THEME_LABELS, code)
             for code in _extended("THEMES", THEMES)

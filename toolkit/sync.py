@@ -24,8 +24,16 @@ import sqlite_utils
 from .migrations import LOG_FIELDS
 from .vocabulary import DISTRICTS, REFERRAL_TYPES, THEMES, VENUE_TYPES, vocabulary_from
 
+# The record's limits. The phone reads the same numbers from static/js/record-rules.js, which
+# build.py writes from these (toolkit/build/browser_rules.py): change them here, then run build.py.
 MAX_RECORDS = 200
+# A sync request's body, at most (DESIGN.md: 200 records / 1 MB); the app's MAX_CONTENT_LENGTH too.
+MAX_REQUEST_BYTES = 1024 * 1024
+# What a sender (a phone, a hub pushing) puts in one request: room is left under MAX_REQUEST_BYTES
+# for the request's own fields and for a size estimate that comes out a little low.
+MAX_BATCH_BYTES = MAX_REQUEST_BYTES - 100 * 1024
 MAX_TEXT = 2000
+MIN_MINUTES = 1
 MAX_MINUTES = 600
 MAX_COUNT = 500
 MAX_REV = 1_000_000
@@ -407,7 +415,7 @@ def validate_record(
             elif day > today + dt.timedelta(days=1):
                 errors["held_on"] = FieldError(DATE_IN_FUTURE)
 
-    for name, low, high in (("minutes", 1, MAX_MINUTES), ("participants", 0, MAX_COUNT)):
+    for name, low, high in (("minutes", MIN_MINUTES, MAX_MINUTES), ("participants", 0, MAX_COUNT)):
         clean[name] = record.get(name)
         if (error := _whole(clean[name], low, high)) is not None:
             errors[name] = error if name in record else FieldError(REQUIRED)

@@ -5,12 +5,12 @@
 // An update is never applied in facilitator mode: not on the runner page, not while a session is in
 // progress on this phone, and the worker itself refuses while any window shows a runner page.
 
+import { nativeDigits } from "./digits.js";
+import { sessionInProgress } from "./runner/session.js"; // no side effects: not runner.js itself
+
 const script = document.querySelector("script[data-sw]");
 const strings = JSON.parse(document.getElementById("pwa-strings")?.textContent || "{}");
 const lang = document.documentElement.lang;
-// The key static/js/runner.js keeps the session in (see its sessionInProgress()). Not imported: a
-// second copy of that module on the runner page would start a second runner.
-const RUNNER_SESSION_KEY = "toolkit.runner.session";
 const KEEP_TIMEOUT = 10 * 60 * 1000; // saving a language on a slow connection takes a while
 let applyingUpdate = false;
 
@@ -21,21 +21,11 @@ function fill(template, values) {
 }
 
 function digits(text) {
-  const native = document.querySelector("[data-digits]")?.dataset.digits || "0123456789";
-  return String(text).replace(/[0-9]/g, (digit) => native[Number(digit)]);
+  return nativeDigits(text, lang);
 }
 
 function onRunnerPage() {
   return Boolean(document.querySelector("[data-runner]")) || document.body.dataset.mode === "run";
-}
-
-function sessionInProgress() {
-  try {
-    const session = JSON.parse(localStorage.getItem(RUNNER_SESSION_KEY) || "null");
-    return Boolean(session && typeof session.guide === "string");
-  } catch {
-    return false;
-  }
 }
 
 /** Send the worker a message and wait for its answer on a private channel. */
@@ -297,8 +287,10 @@ function showUnsupported() {
 async function start() {
   // Service workers exist only in a secure context (HTTPS, or 127.0.0.1 in tests): see docs/DEPLOY.md.
   if (!("serviceWorker" in navigator) || !script) return showUnsupported();
+  // A module worker: it imports the outbox's ES modules to send on Background Sync.
   const registration = await navigator.serviceWorker.register(script.dataset.sw, {
     scope: "/",
+    type: "module",
     updateViaCache: "none",
   });
   watchForUpdates(registration);

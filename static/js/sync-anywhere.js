@@ -5,13 +5,12 @@
 // when the connection returns with the app closed. The header line shows the unsent count, the last
 // successful sync and the last error, in the page's language (strings from the page's JSON block).
 
-let outbox = null; // ./outbox.js, loaded only on a phone that has logs (not on a first visit)
+let outbox = null; // the outbox's modules (outbox/*.js), loaded only on a phone that has logs
 
 const line = document.querySelector('[data-sync-line]');
 const LANG = document.documentElement.lang;
 let S = null; // the logbook's messages in this language
 let THEME_LABELS = {};
-let DIGITS = '';
 const ERROR_TEXT = {
   offline: 'err_offline', network: 'err_network', timeout: 'err_timeout', server: 'err_server',
   busy: 'err_busy', token: 'err_token', revoked: 'err_revoked', too_large: 'err_too_large',
@@ -23,7 +22,7 @@ function say(template, values = {}) {
 }
 
 function digits(text) {
-  return outbox.nativeDigits(text, DIGITS);
+  return outbox.nativeDigits(text, LANG);
 }
 
 function showTime(iso) {
@@ -48,7 +47,6 @@ async function messages() {
   const block = own ? own.textContent
     : new DOMParser().parseFromString(html, 'text/html').getElementById('logbook-data').textContent;
   const data = JSON.parse(block);
-  DIGITS = data.digits || '';
   THEME_LABELS = data.theme_labels || {};
   S = data.strings;
   return S;
@@ -111,7 +109,14 @@ async function renderElsewhere() {
 
 async function start() {
   if (!(await hasOutbox())) return;
-  outbox = await import('./outbox.js');
+  const modules = await Promise.all([
+    import('./digits.js'),
+    import('./outbox/background.js'),
+    import('./outbox/elsewhere.js'),
+    import('./outbox/sending.js'),
+    import('./outbox/store.js'),
+  ]);
+  outbox = Object.assign({}, ...modules);
   outbox.subscribe(() => {
     render().catch(() => {});
     renderElsewhere().catch(() => {});

@@ -17,12 +17,11 @@ from typing import Any
 import sqlite_utils
 
 from ..migrations import LOG_FIELDS
-from ..sync import MAX_RECORDS, STATUSES, iso, row_to_record, utc_now
+from ..sync import MAX_BATCH_BYTES, MAX_RECORDS, STATUSES, iso, row_to_record, utc_now
 from ..version import APP_VERSION
 from .central import MAX_PEOPLE
 from .upstream import PEOPLE_PATH, REPORT_PATH, SYNC_PATH, PushError, Upstream
 
-MAX_BATCH_BYTES = 900_000  # the API takes at most 1 MB per request
 ACKNOWLEDGED = frozenset(STATUSES) - {"invalid"}
 _COLUMNS = ("rev", "device_id", "facilitator_id", *LOG_FIELDS, "created_at", "updated_at", "seq")
 
