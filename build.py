@@ -193,7 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("fonts: " + ", ".join(f"{name} {size // 1024} KB" for name, size in sizes.items()))
     print(f"bs-calendar: {build_bs_calendar(ROOT / 'static').relative_to(ROOT)}")
-    print(f"record rules: {write_browser_rules(ROOT / 'static').relative_to(ROOT)}")
+    print(
+        f"record rules: {', '.join(str(p.relative_to(ROOT)) for p in write_browser_rules(ROOT / 'static'))}"
+    )
     print(f"chart widths: {write_chart_css().relative_to(ROOT)}")
     manifests = build_offline_pack(args.content)
     folder = next(iter(manifests.values())).parent

@@ -5,14 +5,15 @@
 // An update is never applied in facilitator mode: not on the runner page, not while a session is in
 // progress on this phone, and the worker itself refuses while any window shows a runner page.
 
-import { nativeDigits } from "./digits.js";
-import { sessionInProgress } from "./runner/session.js"; // no side effects: not runner.js itself
-
 const script = document.querySelector("script[data-sw]");
 const strings = JSON.parse(document.getElementById("pwa-strings")?.textContent || "{}");
 const lang = document.documentElement.lang;
 const KEEP_TIMEOUT = 10 * 60 * 1000; // saving a language on a slow connection takes a while
 let applyingUpdate = false;
+// Imported beside the worker's registration, not before it: a static import would hold the
+// registration back on a first visit.
+const digitsModule = import("./digits.js");
+let nativeDigits;
 
 function fill(template, values) {
   return (template || "").replace(/%\((\w+)\)s/g, (whole, name) =>
@@ -47,9 +48,11 @@ function ask(worker, message, timeout = 30000) {
 
 // --- "Update available" ---
 
-function offerUpdate(registration) {
+async function offerUpdate(registration) {
   const banner = document.querySelector("[data-update-banner]");
   if (!banner || onRunnerPage()) return; // never interrupt facilitator mode, not even with a banner
+  // Only when an update waits (never on a first visit); runner/session.js, not runner.js itself.
+  const { sessionInProgress } = await import("./runner/session.js");
   const button = banner.querySelector("[data-update-apply]");
   const note = banner.querySelector("[data-update-note]");
   const refuse = () => {
@@ -293,6 +296,7 @@ async function start() {
     type: "module",
     updateViaCache: "none",
   });
+  ({ nativeDigits } = await digitsModule);
   watchForUpdates(registration);
   listenForProgress();
   window.addEventListener("online", () => {

@@ -2,8 +2,9 @@
 // The code may arrive in the URL's fragment (#code=, from the QR code): a fragment never leaves the
 // phone, so the code reaches no server or proxy log. The page itself is the same for everyone.
 
-import { enrol, getDevice } from './outbox/device.js';
+import { enrol } from './outbox/device.js';
 import { sync } from './outbox/sending.js';
+import { getDevice } from './outbox/store.js';
 
 const root = document.querySelector('[data-enrol]');
 const DATA = JSON.parse(document.getElementById('logbook-data').textContent);

@@ -1,16 +1,90 @@
 // The logbook (/<lang>/log and /<lang>/log/<id>): the log form and the list of this phone's logs,
-// filled from IndexedDB (outbox/). Each concern is a module in logbook/; this one starts them and
-// wires the page's events.
+// filled from IndexedDB (outbox/). Each concern is a module in logbook/; this one keeps the PIN lock,
+// starts the others and wires the page's events.
 
-import { getDevice } from './outbox/device.js';
+import { asciiDigits } from './digits.js';
+import { checkPin, clearPin, hasPin, isUnlocked, lockNow, markUnlocked, pinAvailable, setPin } from './outbox/device.js';
 import { getLog, pruneAcknowledged, sameRecord } from './outbox/logs.js';
 import { sync, syncWhenOnline } from './outbox/sending.js';
-import { subscribe } from './outbox/store.js';
+import { getDevice, subscribe } from './outbox/store.js';
 import { goTo, newForm, openLog, restoreCurrent, save, showEditing, showTabConflict, voidCurrent } from './logbook/editing.js';
 import { fillDistricts, fillSteps, readForm, setNumber, setupBsDate } from './logbook/form.js';
 import { exportUnsent, renderList, renderStatus } from './logbook/list.js';
-import { applyLock, setupPin } from './logbook/lock.js';
-import { $, GUIDES, LOG_PATH, body, form, opened, root } from './logbook/page.js';
+import { $, GUIDES, LOG_PATH, S, body, form, opened, root } from './logbook/page.js';
+
+// ---------------------------------------------------------------- PIN lock
+// Nothing of the logs shows until the PIN is given (the hash is kept by outbox/device.js).
+
+async function applyLock() {
+  const locked = (await hasPin()) && !isUnlocked();
+  $('[data-lock]').hidden = !locked;
+  body.hidden = locked;
+  if (locked) {
+    $('[data-log-list]').replaceChildren(); // nothing of the logs stays in the page
+    $('#unlock-pin').focus();
+  }
+  const pinSet = await hasPin();
+  $('[data-pin-lock]').hidden = !pinSet;
+  $('[data-pin-remove]').hidden = !pinSet;
+  return locked;
+}
+
+/** The unlock and PIN forms; `onUnlock` runs once the right PIN is given. */
+function setupPin(onUnlock) {
+  const unlock = $('[data-unlock-form]');
+  unlock.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = unlock.elements.pin;
+    const error = $('#unlock-error');
+    if (await checkPin(input.value)) {
+      input.value = '';
+      error.hidden = true;
+      await applyLock();
+      await onUnlock();
+    } else {
+      error.textContent = S.pin_wrong;
+      error.hidden = false;
+      input.select();
+    }
+  });
+  const pinForm = $('[data-pin-form]');
+  const note = $('[data-pin-message]');
+  pinForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!pinAvailable()) {
+      note.textContent = S.pin_unavailable;
+      return;
+    }
+    const pin = asciiDigits(pinForm.elements.pin.value.trim());
+    if (!/^\d{4,8}$/.test(pin)) {
+      note.textContent = S.pin_rules;
+      return;
+    }
+    if (pin !== asciiDigits(pinForm.elements.pin_again.value.trim())) {
+      note.textContent = S.pin_mismatch;
+      return;
+    }
+    await setPin(pin);
+    pinForm.reset();
+    note.textContent = S.pin_set;
+    await applyLock();
+  });
+  $('[data-pin-remove]').addEventListener('click', async () => {
+    await clearPin();
+    note.textContent = S.pin_removed;
+    await applyLock();
+  });
+  $('[data-pin-lock]').addEventListener('click', async () => {
+    lockNow();
+    await applyLock();
+  });
+  // Using the logbook keeps it open; 15 minutes untouched locks it again.
+  for (const type of ['input', 'click', 'keydown']) {
+    body.addEventListener(type, () => { if (isUnlocked()) markUnlocked(); }, { passive: true });
+  }
+}
+
+// ---------------------------------------------------------------- start
 
 let started = false;
 

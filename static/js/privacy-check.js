@@ -2,27 +2,24 @@
 // A warning only (the facilitator confirms or edits); nothing is blocked or sent anywhere.
 //
 // The patterns are toolkit/identifying.py's, compiled there from the word lists of
-// toolkit/data/identifying.json and written into record-rules.js by build.py; the server runs the
+// toolkit/data/identifying.json and written into identifying-rules.js by build.py; the server runs the
 // very same ones to flag what was let through for the coordinator's review. Change the JSON or
 // identifying.py and run build.py, never a pattern here.
 
 import { asciiDigits } from './digits.js';
-import { IDENTIFYING } from './record-rules.js';
+import { IDENTIFYING } from './identifying-rules.js';
 
 const regex = ({ source, flags }) => new RegExp(source, flags);
 const DATES = regex(IDENTIFYING.dates);
 const DIGIT_RUN = regex(IDENTIFYING.digit_run);
 const MONEY_BEFORE = regex(IDENTIFYING.money_before); // a currency before the digits: an amount
 const MONEY_AFTER = regex(IDENTIFYING.money_after);
-const NAMES = IDENTIFYING.names.map((rule) => ({
-  pattern: regex(rule),
-  stopWords: new Set(rule.stop_words),
-  stopSuffixes: rule.stop_suffixes,
-}));
+const STOPS = IDENTIFYING.stops.map(({ words, suffixes }) => ({ words: new Set(words), suffixes }));
+const NAMES = IDENTIFYING.names.map((rule) => ({ pattern: regex(rule), stop: STOPS[rule.stop] }));
 
 /** "सबै दिदी" (all the sisters), "उनले भनिन्" (she said): words that are not a name. */
-function stopped(word, { stopWords, stopSuffixes }) {
-  return stopWords.has(word) || stopSuffixes.some((suffix) => word.endsWith(suffix));
+function stopped(word, { words, suffixes }) {
+  return words.has(word) || suffixes.some((suffix) => word.endsWith(suffix));
 }
 
 /**
@@ -46,7 +43,7 @@ export function privacyFindings(text) {
   const taken = [];
   for (const rule of NAMES) {
     for (const match of text.matchAll(rule.pattern)) {
-      if ((rule.stopWords.size || rule.stopSuffixes.length) && stopped(match[1], rule)) continue;
+      if (rule.stop && stopped(match[1], rule.stop)) continue;
       const start = match.index;
       const end = start + match[0].length;
       if (taken.some(([a, b]) => start < b && a < end)) continue;

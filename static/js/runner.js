@@ -6,9 +6,8 @@
 // One session at a time per phone. On a guide page this script only offers "Resume session".
 
 import { nativeDigits } from "./digits.js";
-import { bindStepGestures } from "./runner/gestures.js";
+import { ScreenWakeLock, bindStepGestures } from "./runner/screen.js";
 import { FINISHED_KEY, SESSION_KEY, load, logUrl, sessionInProgress, store } from "./runner/session.js";
-import { ScreenWakeLock } from "./runner/wake-lock.js";
 
 const FINISHED_SHOWN_FOR = 12 * 3600 * 1000; // a finished session's summary stays this long
 

@@ -111,8 +111,7 @@ async function start() {
   if (!(await hasOutbox())) return;
   const modules = await Promise.all([
     import('./digits.js'),
-    import('./outbox/background.js'),
-    import('./outbox/elsewhere.js'),
+    import('./outbox/logs.js'),
     import('./outbox/sending.js'),
     import('./outbox/store.js'),
   ]);

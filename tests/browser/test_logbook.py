@@ -341,7 +341,7 @@ def test_stale_edit_is_kept_beside_the_servers_version(server, page: Page, error
     # Someone else (a coordinator's correction, another device) stored rev 5 meanwhile.
     page.evaluate(
         """async (id) => {
-          const {getDevice} = await import('/static/js/outbox/device.js');
+          const {getDevice} = await import('/static/js/outbox/store.js');
           const {getLog, pick} = await import('/static/js/outbox/logs.js');
           const device = await getDevice();
           const entry = await getLog(id);
@@ -444,7 +444,7 @@ def test_pin_lock_hides_the_logs(server, page: Page, errors):
     expect(page.locator("[data-logbook-body]")).to_be_visible()
     expect(page.locator("[data-log-list] [data-log-id]")).to_have_count(1)
     stored = page.evaluate(
-        "async () => { const o = await import('/static/js/outbox/pin.js'); return o.hasPin(); }"
+        "async () => { const o = await import('/static/js/outbox/device.js'); return o.hasPin(); }"
     )
     assert stored is True
 

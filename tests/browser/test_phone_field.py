@@ -597,7 +597,7 @@ def test_what_women_elsewhere_asked_shows_offline_and_small_cells_stay_hidden(
     ).to_have_count(1, timeout=TIMEOUT)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not page.evaluate(
-        "import('/static/js/outbox/elsewhere.js').then((m) => m.getElsewhere())"
+        "import('/static/js/outbox/sending.js').then((m) => m.getElsewhere())"
     ):
         page.wait_for_timeout(100)
     page.context.set_offline(True)

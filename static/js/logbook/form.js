@@ -5,7 +5,7 @@
 import { BS_MONTH_NAMES, adToBs, bsToAd } from '../bs-date.js';
 import { asciiDigits } from '../digits.js';
 import { LIMITS, MAX_TEXT } from '../record-rules.js';
-import { getDevice } from '../outbox/device.js';
+import { getDevice } from '../outbox/store.js';
 import { $, DATA, GUIDES, LANG, S, digits, el, form, opened, say, todayIso } from './page.js';
 
 export async function fillDistricts() {

@@ -2,13 +2,31 @@
 //
 // A log that has ever been put in a request gets rev+1 when edited, so the server never sees two
 // different contents under one (id, rev). The record's fields are the server's (record-rules.js).
+// A log queued while offline asks for Background Sync: the service worker sends it when the
+// connection returns, even with every page of the app closed.
 
 import { RECORD_FIELDS } from '../record-rules.js';
-import { requestBackgroundSync } from './background.js';
-import { getDevice } from './device.js';
-import { changed, nowIso, promised, readStore, writeStore } from './store.js';
+import { changed, getDevice, nowIso, promised, readStore, writeStore } from './store.js';
 
 const RETENTION_DAYS = 180; // acknowledged logs stay listed this long
+export const SYNC_TAG = 'toolkit-outbox'; // the Background Sync tag sw.js listens for
+
+/**
+ * Ask the browser to wake the service worker when the connection returns (Background Sync, where
+ * supported), so queued logs leave even if every page of the app is closed by then. Asked only
+ * while offline: online, the open page sends and retries itself (one sender, one backoff).
+ */
+export async function requestBackgroundSync() {
+  try {
+    const registration = globalThis.registration // in the service worker itself
+      || (navigator.serviceWorker && (await navigator.serviceWorker.getRegistration('/')));
+    if (!registration || !registration.sync) return false;
+    await registration.sync.register(SYNC_TAG);
+    return true;
+  } catch {
+    return false; // not supported, or not allowed: the pages' own triggers still send
+  }
+}
 
 export async function allLogs() {
   const entries = await readStore('logs', (store) => promised(store.getAll()));

@@ -3,25 +3,66 @@
 // A log reaches the server exactly once whatever the network does, because the server is idempotent
 // on (id, rev, content) and this file never marks a log as received unless the server said so for
 // that very revision. A timeout, a dropped connection or an error answer leaves the log queued.
-// The pages and the service worker (Background Sync) send with this very code.
+// The pages and the service worker (Background Sync) send with this very code. After a sync, the
+// server's counts of what was asked elsewhere are kept for the pages to show offline.
 
 import { MAX_BATCH_BYTES, MAX_RECORDS } from '../record-rules.js';
-import { requestBackgroundSync } from './background.js';
-import { getDevice } from './device.js';
-import { refreshElsewhere } from './elsewhere.js';
-import { SyncError, postJson } from './http.js';
-import { allLogs, pick } from './logs.js';
-import { changed, getKey, nowIso, promised, putKey, writeStore } from './store.js';
+import { allLogs, pick, requestBackgroundSync } from './logs.js';
+import { changed, getDevice, getKey, nowIso, promised, putKey, writeStore } from './store.js';
 
 const SYNC_URL = '/api/v1/sync';
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 5 * 60 * 1000;
+const ELSEWHERE_URL = '/api/v1/themes';
+const ELSEWHERE_MAX_AGE_MS = 60 * 60 * 1000;
 
 let running = null; // this tab's sync in progress
 let again = false; // a trigger arrived while syncing: run once more afterwards
 let attempt = 0; // failed attempts in a row, for the backoff
 let retryTimer = null;
 let batchLimit = MAX_RECORDS;
+
+function timeoutMs() {
+  return globalThis.TOOLKIT_SYNC_TIMEOUT_MS || 30000;
+}
+
+export class SyncError extends Error {
+  constructor(code, detail, { retry = true, status = null } = {}) {
+    super(detail || code);
+    this.code = code;
+    this.detail = detail || '';
+    this.retry = retry;
+    this.status = status;
+  }
+}
+
+/**
+ * POST and read the JSON answer within the time limit: {status, body}. A timeout (AbortController)
+ * or a broken connection throws, so it can never be taken for an answer.
+ */
+export async function postJson(url, headers, payload) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs());
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(payload),
+      signal: controller.signal,
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+    const text = await response.text();
+    let body = null;
+    try { body = JSON.parse(text); } catch { body = null; }
+    return { status: response.status, body };
+  } catch (error) {
+    if (error.name === 'AbortError') throw new SyncError('timeout');
+    throw new SyncError(navigator.onLine === false ? 'offline' : 'network', error.message);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** {pending, attention, drafts, lastSuccessAt, lastError, nextTryAt, syncing, device} */
 export async function syncSummary() {
@@ -223,4 +264,31 @@ async function applyResults(batch, results) {
   });
   changed();
   return settled;
+}
+
+/**
+ * What women in other sessions asked about (toolkit/elsewhere.py): the server's suppressed theme
+ * counts for her country and district, kept on the phone so the pages show them offline. Asked
+ * after a sync that sent something, or when the saved answer is over an hour old.
+ */
+export async function refreshElsewhere(device, sent) {
+  const saved = await getKey('elsewhere');
+  if (saved && !sent && Date.now() - (saved.fetched || 0) < ELSEWHERE_MAX_AGE_MS) return;
+  const defaults = await getKey('form-defaults');
+  const district = defaults && defaults.district ? `?district=${encodeURIComponent(defaults.district)}` : '';
+  try {
+    const response = await fetch(`${ELSEWHERE_URL}${district}`, {
+      headers: { Authorization: `Bearer ${device.token}` }, cache: 'no-store', credentials: 'omit',
+    });
+    if (!response.ok) return;
+    const body = await response.json();
+    if (!body || !Array.isArray(body.themes)) return;
+    await putKey('elsewhere', { ...body, fetched: Date.now() });
+  } catch {
+    // offline or an old server: keep what was saved
+  }
+}
+
+export async function getElsewhere() {
+  return (await getKey('elsewhere')) || null;
 }

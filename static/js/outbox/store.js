@@ -2,6 +2,7 @@
 //
 // Stores: "logs" (one entry per log: {id, record, state, reason, errors, server, sent_rev, ...}) and
 // "device" (key/value: the enrolment, the sync status, the form defaults, the PIN hash).
+// The service worker loads this, logs.js and sending.js only: what sending needs and no more.
 // A plain ES module, imported by the pages and by the service worker (a module worker).
 
 const DB_NAME = 'toolkit';
@@ -101,4 +102,9 @@ export function subscribe(fn) {
 /** Now, as the contract writes times: "2026-11-20T10:06:00Z". */
 export function nowIso() {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The enrolment: {token, device_id, facilitator: {id, name, country}, server, enrolled_at} or null. */
+export async function getDevice() {
+  return (await getKey('enrolment')) || null;
 }

@@ -6,8 +6,12 @@
 // A module worker (app.js registers it with type "module"): it sends the outbox with the pages' own
 // ES modules. Their URLs are the ones the pages import (no ?v=), so one download serves both, and a
 // change to one of them is an update of the worker (the browser compares imported scripts too).
-import { SYNC_TAG } from {{ (static_prefix ~ "js/outbox/background.js")|tojson }};
+import { SYNC_TAG } from {{ (static_prefix ~ "js/outbox/logs.js")|tojson }};
 import { syncInWorker } from {{ (static_prefix ~ "js/outbox/sending.js")|tojson }};
+// What those two import, listed here too: the browser then fetches the whole graph at once instead
+// of one round trip per level (on a slow link, a first install starts that much sooner).
+import {{ (static_prefix ~ "js/outbox/store.js")|tojson }};
+import {{ (static_prefix ~ "js/record-rules.js")|tojson }};
 
 const VERSION = {{ version|tojson }};
 const APP_VERSION = {{ app_version|tojson }};

@@ -1,4 +1,5 @@
-// Facilitator mode, turning steps by hand: arrow keys and swipes, in the reading direction.
+// Facilitator mode, the screen during a session: steps turned by arrow keys and swipes in the
+// reading direction, and the screen kept on (Wake Lock, where the browser allows it).
 
 const SWIPE_MIN_PX = 50;
 
@@ -43,4 +44,31 @@ export function bindStepGestures(root, { rtl, active, move }) {
     },
     { passive: true },
   );
+}
+
+export class ScreenWakeLock {
+  constructor() {
+    this.lock = null;
+    this.pending = false;
+  }
+
+  /** Ask for the lock while the page is visible; let it go if `stillWanted()` is false by then. */
+  async keep(stillWanted) {
+    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+    if (this.pending || (this.lock && !this.lock.released)) return;
+    this.pending = true;
+    try {
+      this.lock = await navigator.wakeLock.request("screen");
+      if (!stillWanted()) this.release(); // the session ended meanwhile
+    } catch {
+      this.lock = null; // not allowed (battery saver, insecure origin): the session still runs
+    } finally {
+      this.pending = false;
+    }
+  }
+
+  release() {
+    if (this.lock) this.lock.release().catch(() => {});
+    this.lock = null;
+  }
 }
