@@ -53,6 +53,7 @@ def test_limits_and_fields_are_the_servers(shipped):
     assert shipped["RECORD_FIELDS"] == list(sync.CLIENT_FIELDS)
     assert shipped["MAX_RECORDS"] == sync.MAX_RECORDS
     assert shipped["MAX_TEXT"] == sync.MAX_TEXT
+    assert shipped["HELD_ON_DAYS_AHEAD"] == sync.HELD_ON_DAYS_AHEAD
     assert shipped["MAX_BATCH_BYTES"] == sync.MAX_BATCH_BYTES
     assert shipped["LIMITS"] == {
         "minutes": [sync.MIN_MINUTES, sync.MAX_MINUTES],

@@ -39,6 +39,8 @@ MAX_COUNT = 500
 MAX_REV = 1_000_000
 MAX_VERSION = 64
 EARLIEST_HELD_ON = dt.date(2000, 1, 1)
+# held_on may be this many days after the server's today: phone clocks are often wrong.
+HELD_ON_DAYS_AHEAD = 1
 STATUSES = ("created", "updated", "unchanged", "stale", "conflict", "invalid")
 
 # Ids that a device token never sets (they come from the token); a hub token relays them.
@@ -412,7 +414,7 @@ def validate_record(
         else:
             if day < EARLIEST_HELD_ON:
                 errors["held_on"] = FieldError(DATE_TOO_EARLY)
-            elif day > today + dt.timedelta(days=1):
+            elif day > today + dt.timedelta(days=HELD_ON_DAYS_AHEAD):
                 errors["held_on"] = FieldError(DATE_IN_FUTURE)
 
     for name, low, high in (("minutes", MIN_MINUTES, MAX_MINUTES), ("participants", 0, MAX_COUNT)):

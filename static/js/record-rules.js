@@ -4,6 +4,7 @@ export const RECORD_FIELDS = ["id", "rev", "guide", "lang", "content_version", "
 export const MAX_RECORDS = 200;
 export const MAX_BATCH_BYTES = 946176;
 export const MAX_TEXT = 2000;
+export const HELD_ON_DAYS_AHEAD = 1;
 export const LIMITS = {"minutes": [1, 600], "participants": [0, 500], "returnees": [0, 500], "referral": [0, 500]};
 export const DIGITS = {"ne": "०१२३४५६७८९", "en": "0123456789", "ur": "۰۱۲۳۴۵۶۷۸۹"};
 export const ASCII_DIGITS = {"٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9", "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9", "०": "0", "१": "1", "२": "2", "३": "3", "४": "4", "५": "5", "६": "6", "७": "7", "८": "8", "९": "9"};

@@ -83,6 +83,7 @@ def browser_rules() -> dict[str, object]:
         "MAX_RECORDS": sync.MAX_RECORDS,
         "MAX_BATCH_BYTES": sync.MAX_BATCH_BYTES,
         "MAX_TEXT": sync.MAX_TEXT,
+        "HELD_ON_DAYS_AHEAD": sync.HELD_ON_DAYS_AHEAD,
         # [lowest, highest] of each whole number a log holds (a count starts at 0).
         "LIMITS": {
             "minutes": [sync.MIN_MINUTES, sync.MAX_MINUTES],

@@ -4,7 +4,7 @@
 
 import { BS_MONTH_NAMES, adToBs, bsToAd } from '../bs-date.js';
 import { asciiDigits } from '../digits.js';
-import { LIMITS, MAX_TEXT } from '../record-rules.js';
+import { HELD_ON_DAYS_AHEAD, LIMITS, MAX_TEXT } from '../record-rules.js';
 import { getDevice } from '../outbox/store.js';
 import { $, DATA, GUIDES, LANG, S, digits, el, form, opened, say, todayIso } from './page.js';
 
@@ -186,7 +186,7 @@ export function readForm() {
   if (bs.problem || (bs.iso && bs.iso !== heldOn)) errors.bs_date = S.bad_date;
   else if (!heldOn) errors.held_on = S.required_date;
   else if (!/^\d{4}-\d{2}-\d{2}$/.test(heldOn)) errors.held_on = S.bad_date;
-  else if (heldOn > todayIso(1)) errors.held_on = S.future_date;
+  else if (heldOn > todayIso(HELD_ON_DAYS_AHEAD)) errors.held_on = S.future_date;
   const minutes = number('minutes', LIMITS.minutes, true);
   if (!f.district.value) errors.district = S.required_district;
   if (!f.venue_type.value) errors.venue_type = S.required_venue;
