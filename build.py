@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from toolkit.build import bs_calendar, build_app, catalogs, chart_css, icons, offline_pack, pdfs
+from toolkit.build.browser_rules import write_browser_rules
 from toolkit.build.content_check import check_content
 from toolkit.build.fonts import build_fonts, project_texts
 from toolkit.content_rules import DISTRICTS_CSV
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"catalogs: {len(catalogs.compile_catalogs())} compiled")
     print(build_fonts(STATIC, project_texts(args.content), state_file=BUILD / "fonts.json"))
     print(f"bs-calendar: {bs_calendar.write_bs_calendar(STATIC).relative_to(ROOT)}")
+    print(
+        f"record rules: {', '.join(str(p.relative_to(ROOT)) for p in write_browser_rules(STATIC))}"
+    )
     print(f"chart widths: {chart_css.write_css().relative_to(ROOT)}")
     print(f"icons: {len(icons.write_icons(STATIC))} redrawn")
     app = build_app(args.content)  # the pages below are rendered by the app, as it serves them

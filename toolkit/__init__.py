@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from .languages import SOURCE_LANGUAGE
+from .sync.record import MAX_REQUEST_BYTES
 from .version import APP_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         BUILD_DIR=str(ROOT / "build"),
         # build.py's fonts, fonts.css and scripts; elsewhere for languages built outside the tree
         STATIC_DIR=str(ROOT / "static"),
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         BABEL_DEFAULT_LOCALE=SOURCE_LANGUAGE,
     )
     if test_config is None:

@@ -30,12 +30,10 @@ from .security import limiter
 from .sync.batch import BadBatch, batch_records, parse_json
 from .sync.ingest import Sender, ingest
 from .sync.messages import N_, TOO_LARGE
-from .sync.record import MAX_RECORDS, FieldError, iso, utc_now
+from .sync.record import MAX_RECORDS, MAX_REQUEST_BYTES, FieldError, iso, utc_now
 from .version import APP_VERSION
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-MAX_BODY_BYTES = 1024 * 1024
 
 STORAGE_FAILED = N_(
     "The server could not save the logs just now, so nothing was saved. The phone will try again."
@@ -151,7 +149,9 @@ def read_json(malformed: str | None = None) -> object:
 
     `malformed`: what a body that is not JSON is told, where the batch's message would mislead.
     """
-    limit = min(MAX_BODY_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES)
+    limit = min(
+        MAX_REQUEST_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_REQUEST_BYTES
+    )
     if request.content_length is not None and request.content_length > limit:
         abort(error(413, TOO_LARGE, records=MAX_RECORDS))
     try:

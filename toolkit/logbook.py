@@ -12,7 +12,6 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from .identifying import load_rules as load_identifying_rules
 from .languages import LANGUAGES
 from .library import library
 from .version import APP_VERSION
@@ -221,7 +220,6 @@ def logbook_data(lang: str) -> dict:
         },
         "countries": {code: _label("country", code) for code in COUNTRIES},
         "strings": {key: str(text) for key, text in JS_STRINGS.items()},
-        "identifying": load_identifying_rules(),
         "theme_labels": {
             code: _label("theme", code)
             for code in extended(current_app.config, "THEMES", THEMES)

@@ -8,11 +8,12 @@
 const script = document.querySelector("script[data-sw]");
 const strings = JSON.parse(document.getElementById("pwa-strings")?.textContent || "{}");
 const lang = document.documentElement.lang;
-// The key static/js/runner.js keeps the session in (see its sessionInProgress()). Not imported: a
-// second copy of that module on the runner page would start a second runner.
-const RUNNER_SESSION_KEY = "toolkit.runner.session";
 const KEEP_TIMEOUT = 10 * 60 * 1000; // saving a language on a slow connection takes a while
 let applyingUpdate = false;
+// Imported beside the worker's registration, not before it: a static import would hold the
+// registration back on a first visit.
+const digitsModule = import("./digits.js");
+let nativeDigits;
 
 function fill(template, values) {
   return (template || "").replace(/%\((\w+)\)s/g, (whole, name) =>
@@ -21,21 +22,11 @@ function fill(template, values) {
 }
 
 function digits(text) {
-  const native = document.querySelector("[data-digits]")?.dataset.digits || "0123456789";
-  return String(text).replace(/[0-9]/g, (digit) => native[Number(digit)]);
+  return nativeDigits(text, lang);
 }
 
 function onRunnerPage() {
   return Boolean(document.querySelector("[data-runner]")) || document.body.dataset.mode === "run";
-}
-
-function sessionInProgress() {
-  try {
-    const session = JSON.parse(localStorage.getItem(RUNNER_SESSION_KEY) || "null");
-    return Boolean(session && typeof session.guide === "string");
-  } catch {
-    return false;
-  }
 }
 
 /** Send the worker a message and wait for its answer on a private channel. */
@@ -57,9 +48,11 @@ function ask(worker, message, timeout = 30000) {
 
 // --- "Update available" ---
 
-function offerUpdate(registration) {
+async function offerUpdate(registration) {
   const banner = document.querySelector("[data-update-banner]");
   if (!banner || onRunnerPage()) return; // never interrupt facilitator mode, not even with a banner
+  // Only when an update waits (never on a first visit); runner/session.js, not runner.js itself.
+  const { sessionInProgress } = await import("./runner/session.js");
   const button = banner.querySelector("[data-update-apply]");
   const note = banner.querySelector("[data-update-note]");
   const refuse = () => {
@@ -297,10 +290,13 @@ function showUnsupported() {
 async function start() {
   // Service workers exist only in a secure context (HTTPS, or 127.0.0.1 in tests): see docs/DEPLOY.md.
   if (!("serviceWorker" in navigator) || !script) return showUnsupported();
+  // A module worker: it imports the outbox's ES modules to send on Background Sync.
   const registration = await navigator.serviceWorker.register(script.dataset.sw, {
     scope: "/",
+    type: "module",
     updateViaCache: "none",
   });
+  ({ nativeDigits } = await digitsModule);
   watchForUpdates(registration);
   listenForProgress();
   window.addEventListener("online", () => {

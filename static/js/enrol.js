@@ -2,7 +2,9 @@
 // The code may arrive in the URL's fragment (#code=, from the QR code): a fragment never leaves the
 // phone, so the code reaches no server or proxy log. The page itself is the same for everyone.
 
-import * as outbox from './outbox.js';
+import { enrol } from './outbox/device.js';
+import { sync } from './outbox/sending.js';
+import { getDevice } from './outbox/store.js';
 
 const root = document.querySelector('[data-enrol]');
 const DATA = JSON.parse(document.getElementById('logbook-data').textContent);
@@ -23,7 +25,7 @@ function say(template, values = {}) {
 }
 
 async function showCurrent() {
-  const device = await outbox.getDevice();
+  const device = await getDevice();
   currentNote.hidden = !device;
   currentNote.textContent = device && device.facilitator
     ? say(S.enrol_replace, { name: device.facilitator.name }) : '';
@@ -41,13 +43,13 @@ form.addEventListener('submit', async (event) => {
   button.disabled = true;
   tell('working', S.enrol_working);
   try {
-    const device = await outbox.enrol(code, DATA.lang);
+    const device = await enrol(code, DATA.lang);
     tell('ok', say(S.enrol_done, { name: device.facilitator.name }));
     form.reset();
     currentNote.hidden = true;
     history.replaceState({}, '', location.pathname); // the code is spent: keep it out of history
     root.dataset.enrolled = 'true';
-    outbox.sync(); // logs saved before enrolment go now
+    sync(); // logs saved before enrolment go now
   } catch (error) {
     if (['offline', 'network', 'timeout'].includes(error.code)) tell('error', S.enrol_offline);
     else tell('error', say(S.enrol_failed, { error: error.detail || error.message }));

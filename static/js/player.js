@@ -4,6 +4,8 @@
 // The page is the same bytes on every render: which blocks have audio comes from the guide's audio.json
 // (the service worker answers it from its audio cache offline). Nothing here ever autoplays, and nothing
 // here ever asks for the microphone: sessions are never recorded.
+import { nativeDigits } from "./digits.js";
+
 const root = document.querySelector("[data-audio]");
 const strings = JSON.parse(document.getElementById("audio-strings")?.textContent || "{}");
 const SKIP_SECONDS = 10;
@@ -13,8 +15,7 @@ function fill(template, values) {
 }
 
 function digits(text) {
-  const native = strings.digits || "0123456789";
-  return String(text).replace(/[0-9]/g, (digit) => native[Number(digit)]);
+  return nativeDigits(text);
 }
 
 function formatSize(bytes) {

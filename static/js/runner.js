@@ -5,34 +5,11 @@
 // sleeping and having no network: elapsed time is always "now minus when", minus time spent paused.
 // One session at a time per phone. On a guide page this script only offers "Resume session".
 
-const SESSION_KEY = "toolkit.runner.session";
-const FINISHED_KEY = "toolkit.runner.finished";
+import { nativeDigits } from "./digits.js";
+import { ScreenWakeLock, bindStepGestures } from "./runner/screen.js";
+import { FINISHED_KEY, SESSION_KEY, load, logUrl, sessionInProgress, store } from "./runner/session.js";
+
 const FINISHED_SHOWN_FOR = 12 * 3600 * 1000; // a finished session's summary stays this long
-const SWIPE_MIN_PX = 50;
-
-function load(key) {
-  try {
-    const value = JSON.parse(localStorage.getItem(key) || "null");
-    return value && typeof value === "object" ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-function store(key, value) {
-  try {
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Storage blocked or full: the session still runs in memory on this page.
-  }
-}
-
-/** The session in progress on this phone, or null. Other scripts use this (no update mid-session). */
-export function sessionInProgress() {
-  const session = load(SESSION_KEY);
-  return session && session.v === 1 && typeof session.guide === "string" ? session : null;
-}
 
 function fill(template, values) {
   return template.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? values[name] : whole));
@@ -51,12 +28,11 @@ class Runner {
     this.sections = [...root.querySelectorAll(".run-step")];
     this.ids = this.sections.map((section) => section.dataset.step);
     this.strings = JSON.parse(document.getElementById("runner-strings").textContent);
-    this.digitChars = root.dataset.digits || "0123456789";
     this.rtl = document.documentElement.dir === "rtl";
     this.session = null;
     this.screen = null;
     this.ticker = null;
-    this.wakeLock = null;
+    this.wake = new ScreenWakeLock();
     const $ = (selector) => root.querySelector(selector);
     this.parts = {
       head: $(".run-head"),
@@ -91,8 +67,11 @@ class Runner {
       const button = event.target.closest("[data-action]");
       if (button && !button.disabled) this.act(button.dataset.action);
     });
-    document.addEventListener("keydown", (event) => this.onKey(event));
-    this.bindSwipe();
+    bindStepGestures(this.root, {
+      rtl: this.rtl,
+      active: () => this.screen === "steps",
+      move: (delta) => this.move(delta),
+    });
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState !== "visible") return;
       this.render();
@@ -147,7 +126,7 @@ class Runner {
       this.keepAwake();
       this.render(true);
     } else {
-      this.releaseWakeLock();
+      this.wake.release();
     }
   }
 
@@ -286,26 +265,11 @@ class Runner {
     store(SESSION_KEY, null);
     this.session = null;
     if ("logbook" in this.root.dataset) {
-      this.releaseWakeLock();
-      window.location.assign(this.logUrl(summary));
+      this.wake.release();
+      window.location.assign(logUrl(this.root.dataset.logUrl, summary));
     } else {
       this.showSummary(summary);
     }
-  }
-
-  logUrl(summary) {
-    const query = [
-      ["guide", summary.guide],
-      ["minutes", String(summary.minutes)],
-      ["steps_done", summary.done.join(",")],
-      ["skipped", summary.skipped.join(",")],
-      ["content_version", summary.version],
-      ["held_on", summary.heldOn],
-    ]
-      // Step ids are ASCII slugs: commas stay readable, everything else is encoded.
-      .map(([key, value]) => `${key}=${value.split(",").map(encodeURIComponent).join(",")}`)
-      .join("&");
-    return `${this.root.dataset.logUrl}?${query}`;
   }
 
   showSummary(summary) {
@@ -329,7 +293,7 @@ class Runner {
     });
     list(part.querySelector(".run-summary-done"), summary.done);
     list(part.querySelector(".run-summary-skipped"), summary.skipped);
-    part.querySelector(".run-log-link").href = this.logUrl(summary);
+    part.querySelector(".run-log-link").href = logUrl(this.root.dataset.logUrl, summary);
     this.show("summary");
     part.querySelector("h2").focus();
   }
@@ -344,7 +308,7 @@ class Runner {
   }
 
   digits(value) {
-    return String(value).replace(/[0-9]/g, (d) => this.digitChars[Number(d)]);
+    return nativeDigits(value);
   }
 
   clock(ms) {
@@ -406,68 +370,8 @@ class Runner {
     }
   }
 
-  onKey(event) {
-    if (this.screen !== "steps" || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
-      return;
-    }
-    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) {
-      return;
-    }
-    // The next step lies in the reading direction: to the left in Urdu.
-    const forward = this.rtl ? "ArrowLeft" : "ArrowRight";
-    const back = this.rtl ? "ArrowRight" : "ArrowLeft";
-    if (event.key !== forward && event.key !== back) return;
-    event.preventDefault();
-    this.move(event.key === forward ? 1 : -1);
-  }
-
-  bindSwipe() {
-    let start = null;
-    this.root.addEventListener(
-      "touchstart",
-      (event) => {
-        const touch = event.touches[0];
-        start = event.touches.length === 1 ? { x: touch.clientX, y: touch.clientY } : null;
-      },
-      { passive: true },
-    );
-    this.root.addEventListener("touchcancel", () => {
-      start = null;
-    });
-    this.root.addEventListener(
-      "touchend",
-      (event) => {
-        if (!start || this.screen !== "steps") return;
-        const touch = event.changedTouches[0];
-        const dx = touch.clientX - start.x;
-        const dy = touch.clientY - start.y;
-        start = null;
-        if (Math.abs(dx) < SWIPE_MIN_PX || Math.abs(dx) < 2 * Math.abs(dy)) return;
-        // Like turning a page: the next step comes in from the side the text reads towards.
-        const forward = this.rtl ? dx > 0 : dx < 0;
-        this.move(forward ? 1 : -1);
-      },
-      { passive: true },
-    );
-  }
-
-  async keepAwake() {
-    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
-    if (this.wakePending || (this.wakeLock && !this.wakeLock.released)) return;
-    this.wakePending = true;
-    try {
-      this.wakeLock = await navigator.wakeLock.request("screen");
-      if (this.screen !== "steps") this.releaseWakeLock(); // the session ended meanwhile
-    } catch {
-      this.wakeLock = null; // not allowed (battery saver, insecure origin): the session still runs
-    } finally {
-      this.wakePending = false;
-    }
-  }
-
-  releaseWakeLock() {
-    if (this.wakeLock) this.wakeLock.release().catch(() => {});
-    this.wakeLock = null;
+  keepAwake() {
+    this.wake.keep(() => this.screen === "steps");
   }
 }
 

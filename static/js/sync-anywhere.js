@@ -5,13 +5,12 @@
 // when the connection returns with the app closed. The header line shows the unsent count, the last
 // successful sync and the last error, in the page's language (strings from the page's JSON block).
 
-let outbox = null; // ./outbox.js, loaded only on a phone that has logs (not on a first visit)
+let outbox = null; // the outbox's modules (outbox/*.js), loaded only on a phone that has logs
 
 const line = document.querySelector('[data-sync-line]');
 const LANG = document.documentElement.lang;
 let S = null; // the logbook's messages in this language
 let THEME_LABELS = {};
-let DIGITS = '';
 let LIST_SEPARATOR = ', '; // the language table's, from the log page's data
 const ERROR_TEXT = {
   offline: 'err_offline', network: 'err_network', timeout: 'err_timeout', server: 'err_server',
@@ -24,7 +23,7 @@ function say(template, values = {}) {
 }
 
 function digits(text) {
-  return outbox.nativeDigits(text, DIGITS);
+  return outbox.nativeDigits(text, LANG);
 }
 
 function showTime(iso) {
@@ -49,7 +48,6 @@ async function messages() {
   const block = own ? own.textContent
     : new DOMParser().parseFromString(html, 'text/html').getElementById('logbook-data').textContent;
   const data = JSON.parse(block);
-  DIGITS = data.digits || '';
   LIST_SEPARATOR = data.list_separator || LIST_SEPARATOR;
   THEME_LABELS = data.theme_labels || {};
   S = data.strings;
@@ -112,7 +110,13 @@ async function renderElsewhere() {
 
 async function start() {
   if (!(await hasOutbox())) return;
-  outbox = await import('./outbox.js');
+  const modules = await Promise.all([
+    import('./digits.js'),
+    import('./outbox/logs.js'),
+    import('./outbox/sending.js'),
+    import('./outbox/store.js'),
+  ]);
+  outbox = Object.assign({}, ...modules);
   outbox.subscribe(() => {
     render().catch(() => {});
     renderElsewhere().catch(() => {});

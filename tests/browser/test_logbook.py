@@ -272,10 +272,11 @@ def test_stale_edit_is_kept_beside_the_servers_version(server, page: Page, error
     # Someone else (a coordinator's correction, another device) stored rev 5 meanwhile.
     page.evaluate(
         """async (id) => {
-          const outbox = await import('/static/js/outbox.js');
-          const device = await outbox.getDevice();
-          const entry = await outbox.getLog(id);
-          const record = {...outbox.pick(entry.record), rev: 5, participants: 30};
+          const {getDevice} = await import('/static/js/outbox/store.js');
+          const {getLog, pick} = await import('/static/js/outbox/logs.js');
+          const device = await getDevice();
+          const entry = await getLog(id);
+          const record = {...pick(entry.record), rev: 5, participants: 30};
           await fetch('/api/v1/sync', {method: 'POST', headers: {'Content-Type': 'application/json',
             Authorization: `Bearer ${device.token}`}, body: JSON.stringify({records: [record]})});
         }""",
@@ -374,7 +375,7 @@ def test_pin_lock_hides_the_logs(server, page: Page, errors):
     expect(page.locator("[data-logbook-body]")).to_be_visible()
     expect(page.locator("[data-log-list] [data-log-id]")).to_have_count(1)
     stored = page.evaluate(
-        "async () => { const o = await import('/static/js/outbox.js'); return o.hasPin(); }"
+        "async () => { const o = await import('/static/js/outbox/device.js'); return o.hasPin(); }"
     )
     assert stored is True
 
@@ -447,11 +448,12 @@ def test_a_log_the_server_rejects_needs_attention_with_the_servers_reason(
     # A district this server does not know (a list changed since the phone was set up).
     page.evaluate(
         """async (id) => {
-          const outbox = await import('/static/js/outbox.js');
-          const entry = await outbox.getLog(id);
+          const {getLog, saveLog} = await import('/static/js/outbox/logs.js');
+          const {sync} = await import('/static/js/outbox/sending.js');
+          const entry = await getLog(id);
           const {id: _i, rev: _r, created_at: _c, updated_at: _u, ...fields} = entry.record;
-          await outbox.saveLog(id, {...fields, district: 'Atlantis'}, 'queued');
-          await outbox.sync();
+          await saveLog(id, {...fields, district: 'Atlantis'}, 'queued');
+          await sync();
         }""",
         log_id,
     )
@@ -464,3 +466,33 @@ def test_a_log_the_server_rejects_needs_attention_with_the_servers_reason(
     page.locator("[data-save]").click()
     expect(acknowledged(page, log_id, rev=3)).to_have_count(1, timeout=TIMEOUT)
     assert rows(server)[0]["district"] == "Dolakha"
+
+
+def test_the_phone_refuses_what_the_server_would_with_the_servers_numbers(
+    server, page: Page, errors
+):
+    """The limits come from toolkit/sync.py (record-rules.js): over them, the phone says the number."""
+    from toolkit.sync import MAX_COUNT, MAX_MINUTES, MAX_TEXT
+
+    enrol(page, server)
+    open_logbook(page, server)
+    fill_log(page, participants=str(MAX_COUNT + 1))
+    page.fill("#f-minutes", str(MAX_MINUTES + 1))
+    # Typing stops at the textarea's maxlength; a pasted or scripted value does not.
+    page.locator("#f-notes").evaluate("(box, n) => { box.value = 'a'.repeat(n); }", MAX_TEXT + 1)
+    page.locator("[data-save]").click()
+    expect(page.locator("#err-minutes")).to_contain_text(str(MAX_MINUTES))
+    expect(page.locator("#err-participants")).to_contain_text(str(MAX_COUNT))
+    expect(page.locator("#err-notes")).to_contain_text(str(MAX_TEXT))
+    assert page.locator("[data-log-list] [data-log-id]").count() == 0
+    page.fill("#f-minutes", str(MAX_MINUTES))
+    page.fill("#f-participants", str(MAX_COUNT))
+    page.locator("#f-notes").evaluate("(box, n) => { box.value = 'a'.repeat(n); }", MAX_TEXT)
+    save(page)
+    expect(badges(page, "acknowledged")).to_have_count(1, timeout=TIMEOUT)
+    (row,) = rows(server)
+    assert (row["minutes"], row["participants"], len(row["notes"])) == (
+        MAX_MINUTES,
+        MAX_COUNT,
+        MAX_TEXT,
+    )

@@ -114,7 +114,9 @@ def pattern(template: str) -> re.Pattern:
 
 
 def outbox_log(page: Page, log_id: str) -> dict | None:
-    return page.evaluate("(id) => import('/static/js/outbox.js').then((m) => m.getLog(id))", log_id)
+    return page.evaluate(
+        "(id) => import('/static/js/outbox/logs.js').then((m) => m.getLog(id))", log_id
+    )
 
 
 def unique_name() -> str:
@@ -577,7 +579,7 @@ def test_what_women_elsewhere_asked_shows_offline_and_small_cells_stay_hidden(
     ).to_have_count(1, timeout=TIMEOUT)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not page.evaluate(
-        "import('/static/js/outbox.js').then((m) => m.getElsewhere())"
+        "import('/static/js/outbox/sending.js').then((m) => m.getElsewhere())"
     ):
         page.wait_for_timeout(100)
     page.context.set_offline(True)

@@ -19,13 +19,12 @@ import sqlite_utils
 from ..db import immediate
 from ..migrations import LOG_FIELDS
 from ..sync.ingest import row_to_record
-from ..sync.record import MAX_RECORDS, STATUSES, iso, utc_now
+from ..sync.record import MAX_BATCH_BYTES, MAX_RECORDS, STATUSES, iso, utc_now
 from ..version import APP_VERSION
 from .central import MAX_PEOPLE
 from .progress import pending_count
 from .upstream import PEOPLE_PATH, REPORT_PATH, SYNC_PATH, PushError, Upstream
 
-MAX_BATCH_BYTES = 900_000  # the API takes at most 1 MB per request
 ACKNOWLEDGED = frozenset(STATUSES) - {"invalid"}
 _COLUMNS = ("rev", "device_id", "facilitator_id", *LOG_FIELDS, "created_at", "updated_at", "seq")
 

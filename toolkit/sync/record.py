@@ -17,13 +17,23 @@ from typing import Any
 
 from ..migrations import LOG_FIELDS
 
+# The record's limits. The phone reads the same numbers from static/js/record-rules.js, which
+# build.py writes from these (toolkit/build/browser_rules.py): change them here, then run build.py.
 MAX_RECORDS = 200
+# A sync request's body, at most (DESIGN.md: 200 records / 1 MB); the app's MAX_CONTENT_LENGTH too.
+MAX_REQUEST_BYTES = 1024 * 1024
+# What a sender (a phone, a hub pushing) puts in one request: room is left under MAX_REQUEST_BYTES
+# for the request's own fields and for a size estimate that comes out a little low.
+MAX_BATCH_BYTES = MAX_REQUEST_BYTES - 100 * 1024
 MAX_TEXT = 2000
+MIN_MINUTES = 1
 MAX_MINUTES = 600
 MAX_COUNT = 500
 MAX_REV = 1_000_000
 MAX_VERSION = 64
 EARLIEST_HELD_ON = dt.date(2000, 1, 1)
+# held_on may be this many days after the server's today: phone clocks are often wrong.
+HELD_ON_DAYS_AHEAD = 1
 STATUSES = ("created", "updated", "unchanged", "stale", "conflict", "invalid")
 
 # Ids that a device token never sets (they come from the token); a hub token relays them.

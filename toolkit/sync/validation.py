@@ -42,11 +42,13 @@ from .record import (
     DATE,
     EARLIEST_HELD_ON,
     HALF_CHARACTER,
+    HELD_ON_DAYS_AHEAD,
     MAX_COUNT,
     MAX_MINUTES,
     MAX_REV,
     MAX_TEXT,
     MAX_VERSION,
+    MIN_MINUTES,
     RELAY_FIELDS,
     FieldError,
     is_timestamp,
@@ -119,7 +121,7 @@ def _day(value: Any, today: dt.date) -> FieldError | None:
         return FieldError(NOT_DATE)
     if day < EARLIEST_HELD_ON:
         return FieldError(DATE_TOO_EARLY)
-    if day > today + dt.timedelta(days=1):
+    if day > today + dt.timedelta(days=HELD_ON_DAYS_AHEAD):
         return FieldError(DATE_IN_FUTURE)
     return None
 
@@ -209,7 +211,7 @@ def _held_on(record: _Checked) -> None:
 
 def _counts(record: _Checked) -> None:
     """Minutes and participants (required), returnees (at most the participants)."""
-    record.required_whole("minutes", 1, MAX_MINUTES)
+    record.required_whole("minutes", MIN_MINUTES, MAX_MINUTES)
     record.required_whole("participants", 0, MAX_COUNT)
     returnees = record.sent.get("returnees")
     record.keep("returnees", returnees, _returnees(returnees, record.clean["participants"]))

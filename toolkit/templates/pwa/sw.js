@@ -3,7 +3,15 @@
 // asks it to take over (static/js/app.js never asks while facilitator mode is open).
 //
 // Never touched: non-GET requests (sync, forms) and other origins. Never cached: redirects, errors.
-"use strict";
+// A module worker (app.js registers it with type "module"): it sends the outbox with the pages' own
+// ES modules. Their URLs are the ones the pages import (no ?v=), so one download serves both, and a
+// change to one of them is an update of the worker (the browser compares imported scripts too).
+import { SYNC_TAG } from {{ (static_prefix ~ "js/outbox/logs.js")|tojson }};
+import { syncInWorker } from {{ (static_prefix ~ "js/outbox/sending.js")|tojson }};
+// What those two import, listed here too: the browser then fetches the whole graph at once instead
+// of one round trip per level (on a slow link, a first install starts that much sooner).
+import {{ (static_prefix ~ "js/outbox/store.js")|tojson }};
+import {{ (static_prefix ~ "js/record-rules.js")|tojson }};
 
 const VERSION = {{ version|tojson }};
 const APP_VERSION = {{ app_version|tojson }};
@@ -213,18 +221,10 @@ self.addEventListener("message", (event) => {
 });
 
 // --- Background Sync: the outbox leaves when the connection returns, even with every page closed. ---
-// The same code as the pages' (outbox-core.js, a classic script), so a log is sent exactly as they would.
-
-// The same URL the pages import (no ?v=), so one download serves both; an update of the file is an
-// update of the worker (the browser compares imported scripts byte for byte).
-importScripts(STATIC + "js/outbox-core.js");
-
-function sendOutbox() {
-  return self.ToolkitOutbox.syncInWorker();
-}
+// The same code as the pages' (outbox/sending.js), so a log is sent exactly as they would send it.
 
 self.addEventListener("sync", (event) => {
-  if (event.tag === self.ToolkitOutbox.SYNC_TAG) event.waitUntil(sendOutbox());
+  if (event.tag === SYNC_TAG) event.waitUntil(syncInWorker());
 });
 
 // --- Requests: small named strategies (squoosh style). ---
