@@ -354,3 +354,18 @@ def test_manifests_computed_inside_a_request_render_each_page_in_its_own_languag
     assert client.get("/sw.js").status_code == 200
     urdu = client.get("/ur/guides/lw-our-work").get_data(as_text=True)
     assert "मिनेट" not in urdu and "منٹ" in urdu
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_a_revalidated_static_file_is_304_without_its_body(client, encoding):
+    """The worker refetches unversioned scripts with `cache: "no-cache"`: an unchanged file must
+    come back as 304 with no body, not downloaded again on a phone's slow link."""
+    url = "/static/js/digits.js"
+    first = client.get(url, headers={"Accept-Encoding": encoding})
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == encoding
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    changed = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": '"other"'})
+    assert changed.status_code == 200 and len(changed.get_data()) == len(first.get_data())

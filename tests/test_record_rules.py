@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import identifying, sync
+from toolkit import identifying
 from toolkit.build.browser_rules import IDENTIFYING_FILE, RULES_FILE, write_browser_rules
 from toolkit.hub import pushing
 from toolkit.languages import LANGUAGES, ascii_digits
+from toolkit.sync import record
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -50,16 +51,16 @@ def test_the_shipped_modules_are_what_build_py_writes_now(tmp_path):
 
 
 def test_limits_and_fields_are_the_servers(shipped):
-    assert shipped["RECORD_FIELDS"] == list(sync.CLIENT_FIELDS)
-    assert shipped["MAX_RECORDS"] == sync.MAX_RECORDS
-    assert shipped["MAX_TEXT"] == sync.MAX_TEXT
-    assert shipped["HELD_ON_DAYS_AHEAD"] == sync.HELD_ON_DAYS_AHEAD
-    assert shipped["MAX_BATCH_BYTES"] == sync.MAX_BATCH_BYTES
+    assert shipped["RECORD_FIELDS"] == list(record.CLIENT_FIELDS)
+    assert shipped["MAX_RECORDS"] == record.MAX_RECORDS
+    assert shipped["MAX_TEXT"] == record.MAX_TEXT
+    assert shipped["HELD_ON_DAYS_AHEAD"] == record.HELD_ON_DAYS_AHEAD
+    assert shipped["MAX_BATCH_BYTES"] == record.MAX_BATCH_BYTES
     assert shipped["LIMITS"] == {
-        "minutes": [sync.MIN_MINUTES, sync.MAX_MINUTES],
-        "participants": [0, sync.MAX_COUNT],
-        "returnees": [0, sync.MAX_COUNT],
-        "referral": [0, sync.MAX_COUNT],
+        "minutes": [record.MIN_MINUTES, record.MAX_MINUTES],
+        "participants": [0, record.MAX_COUNT],
+        "returnees": [0, record.MAX_COUNT],
+        "referral": [0, record.MAX_COUNT],
     }
 
 
@@ -67,8 +68,8 @@ def test_one_batch_size_for_phones_and_hubs_under_the_request_limit():
     """A phone and a hub pushing pack the same bytes per request, and the server takes them."""
     from toolkit import create_app
 
-    assert pushing.MAX_BATCH_BYTES == sync.MAX_BATCH_BYTES < sync.MAX_REQUEST_BYTES
-    assert create_app({"TESTING": True}).config["MAX_CONTENT_LENGTH"] == sync.MAX_REQUEST_BYTES
+    assert pushing.MAX_BATCH_BYTES == record.MAX_BATCH_BYTES < record.MAX_REQUEST_BYTES
+    assert create_app({"TESTING": True}).config["MAX_CONTENT_LENGTH"] == record.MAX_REQUEST_BYTES
 
 
 def test_digits_are_the_language_tables(shipped):
@@ -121,14 +122,14 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d_]*(?:\s*\*\s*\d[\d_]*)*(?![\w.])")
 
 
 LIMITS = {
-    sync.MAX_TEXT,
-    sync.MAX_MINUTES,
-    sync.MAX_COUNT,
-    sync.MAX_RECORDS,
-    sync.MAX_REV,
-    sync.MAX_VERSION,
-    sync.MAX_BATCH_BYTES,
-    sync.MAX_REQUEST_BYTES,
+    record.MAX_TEXT,
+    record.MAX_MINUTES,
+    record.MAX_COUNT,
+    record.MAX_RECORDS,
+    record.MAX_REV,
+    record.MAX_VERSION,
+    record.MAX_BATCH_BYTES,
+    record.MAX_REQUEST_BYTES,
     900_000,  # what a hub packed before the batch size had one definition
     900 * 1024,  # what a phone packed
 }
@@ -159,11 +160,11 @@ def test_the_scan_finds_a_copy(tmp_path):
     """The scan is not blind: limits and digits written into a script are found, comments are not."""
     script = tmp_path / "copy.js"
     script.write_text(
-        f"const MAX = {sync.MAX_TEXT}; // at most {sync.MAX_MINUTES} minutes\n"
+        f"const MAX = {record.MAX_TEXT}; // at most {record.MAX_MINUTES} minutes\n"
         "const BYTES = 900 * 1024;\n"
         f"const DIGITS = '{LANGUAGES['ne'].digits}';\n"
         "if (response.status === 200) retry(2000);\n"
-        f"/* {sync.MAX_COUNT} */\n",
+        f"/* {record.MAX_COUNT} */\n",
         encoding="utf-8",
     )
     assert [line.split(":", 1)[1].split(":")[0] for line in hand_copies([script])] == [

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from .languages import LANGUAGES
 from .library import library
+from .sync.record import MAX_TEXT
 from .version import APP_VERSION
 from .vocabulary import (
     COUNTRIES,
@@ -249,7 +250,9 @@ def vocabularies() -> dict:
 
 def render_log_shell(lang: str) -> str:
     """The log page: the form and an empty list that JavaScript fills from IndexedDB."""
-    return render_template("logbook/log.html", data=logbook_data(lang), **vocabularies())
+    return render_template(
+        "logbook/log.html", data=logbook_data(lang), max_text=MAX_TEXT, **vocabularies()
+    )
 
 
 @bp.route("/<lang:lang>/log")

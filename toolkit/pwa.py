@@ -262,6 +262,9 @@ def compress_once(response: Response) -> Response:
     etag, weak = response.get_etag()
     if etag and not weak:
         response.set_etag(f"{etag}:{encoding}")
+        # The file's own check compared If-None-Match with the uncompressed ETag, so a revalidation
+        # (the worker's `cache: "no-cache"` fetches) never matched: answer 304 for the encoded one.
+        response.make_conditional(request)
     return response
 
 

@@ -471,8 +471,8 @@ def test_a_log_the_server_rejects_needs_attention_with_the_servers_reason(
 def test_the_phone_refuses_what_the_server_would_with_the_servers_numbers(
     server, page: Page, errors
 ):
-    """The limits come from toolkit/sync.py (record-rules.js): over them, the phone says the number."""
-    from toolkit.sync import MAX_COUNT, MAX_MINUTES, MAX_TEXT
+    """The limits come from toolkit/sync/record.py (record-rules.js): over them, the phone says the number."""
+    from toolkit.sync.record import MAX_COUNT, MAX_MINUTES, MAX_TEXT
 
     enrol(page, server)
     open_logbook(page, server)
