@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import add_coordinator, new_app
+from tests.helpers import new_app
 from toolkit.coordinator import create_coordinator
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, exchange_code, issue_code, revoke_device
@@ -705,7 +705,9 @@ def test_the_corpus_is_at_least_three_hundred_inputs():
 def coordinator_client(tmp_path, **config):
     """An in-process app with one admin coordinator, and its test client."""
     app = new_app(tmp_path / "coordinator", WTF_CSRF_ENABLED=False, **config)
-    add_coordinator(app, "admin")
+    db = connect(app.config["DATABASE"])
+    create_coordinator(db, "admin", PASSWORD, role="admin")
+    db.conn.close()
     return app.test_client()
 
 
