@@ -17,6 +17,26 @@ ROOT = Path(__file__).resolve().parent.parent
 __all__ = ["APP_VERSION", "create_app"]
 
 
+def defaults(instance_path: str) -> dict:
+    """The configuration a server starts from, before instance/config.py and TOOLKIT_* settings."""
+    return dict(
+        # No SECRET_KEY here: unless configured, security.py generates one into the instance folder.
+        # Cookies are for HTTPS; `make run` on plain http://127.0.0.1 sets
+        # TOOLKIT_SESSION_COOKIE_SECURE=false.
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=24),  # the absolute session lifetime
+        DATABASE=os.path.join(instance_path, "toolkit.sqlite"),
+        CONTENT_DIR=str(ROOT / "content"),
+        BUILD_DIR=str(ROOT / "build"),
+        # build.py's fonts, fonts.css and scripts; elsewhere for languages built outside the tree
+        STATIC_DIR=str(ROOT / "static"),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        BABEL_DEFAULT_LOCALE=SOURCE_LANGUAGE,
+    )
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then `test_config`."""
     app = Flask(
@@ -26,22 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         static_url_path="/static",
     )
-    app.config.from_mapping(
-        # No SECRET_KEY here: unless configured, security.py generates one into the instance folder.
-        # Cookies are for HTTPS; `make run` on plain http://127.0.0.1 sets
-        # TOOLKIT_SESSION_COOKIE_SECURE=false.
-        SESSION_COOKIE_SECURE=True,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=24),  # the absolute session lifetime
-        DATABASE=os.path.join(app.instance_path, "toolkit.sqlite"),
-        CONTENT_DIR=str(ROOT / "content"),
-        BUILD_DIR=str(ROOT / "build"),
-        # build.py's fonts, fonts.css and scripts; elsewhere for languages built outside the tree
-        STATIC_DIR=str(ROOT / "static"),
-        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
-        BABEL_DEFAULT_LOCALE=SOURCE_LANGUAGE,
-    )
+    app.config.from_mapping(defaults(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("TOOLKIT")
@@ -62,36 +67,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         db,
         elsewhere,
         guides,
+        hub,
         i18n,
         library,
+        listening,
+        logbook,
+        printing,
+        pwa,
         runner,
         security,
     )
 
-    converters.init_app(app)  # before any blueprint: routes name <lang:...> and <id:...>
-    security.init_app(app)
-    db.init_app(app)
-    i18n.init_app(app)
-    library.init_app(app)
-    guides.init_app(app)
-    runner.init_app(app)
-    coordinator.init_app(app)
-    api.init_app(app)
-    elsewhere.init_app(app)
-    from . import logbook
-
-    logbook.init_app(app)
-    cli.init_app(app)
-    from . import printing
-
-    printing.init_app(app)
-    from . import pwa
-
-    pwa.init_app(app)
-    from . import hub
-
-    hub.init_app(app)
-    from . import listening
-
-    listening.init_app(app)
+    # In this order: converters before any blueprint (routes name <lang:...> and <id:...>), the
+    # library before the views that read it.
+    for part in (converters, security, db, i18n, library, guides, runner, coordinator, api):
+        part.init_app(app)
+    for part in (elsewhere, logbook, cli, printing, pwa, hub, listening):
+        part.init_app(app)
     return app

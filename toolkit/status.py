@@ -69,7 +69,6 @@ def health(instance_path: str, config: dict) -> dict:
 def details(instance_path: str, config: dict) -> list[tuple[str, str]]:
     """For the operator (`toolkit status`): the same as health, with paths, sizes and counts."""
     from .backup import live_counts
-    from .hub.progress import only_on_hub
 
     report = health(instance_path, config)
     database = config["DATABASE"]
@@ -83,52 +82,63 @@ def details(instance_path: str, config: dict) -> list[tuple[str, str]]:
     if counts:
         rows.append(("rows", ", ".join(f"{table} {count}" for table, count in counts.items())))
     if os.path.exists(database):
-        conn = sqlite3.connect(database, timeout=5)
-        try:
-            conn.execute("PRAGMA query_only = 1")
-            last = conn.execute("SELECT MAX(received_at) FROM session_logs").fetchone()[0]
-            rows.append(("last log received", last or "never"))
-            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            rows.append(("journal mode", mode))
-            here = only_on_hub(conn)
-            if here is not None:
-                rows.append(("only on this hub", f"{here} log(s) no upstream has acknowledged"))
-            hubs = conn.execute(
-                "SELECT COUNT(*), COUNT(revoked_at), CASE WHEN SUM(revoked_at IS NULL AND "
-                "last_push_at IS NULL) > 0 THEN 'never' ELSE MIN(CASE WHEN revoked_at IS NULL "
-                "THEN last_push_at END) END FROM hubs"
-            ).fetchone()
-            if hubs[0]:
-                rows.append(
-                    (
-                        "field hubs",
-                        f"{hubs[0]} ({hubs[1]} revoked); oldest last push of an active hub: "
-                        f"{hubs[2] or '-'} (toolkit hubs)",
-                    )
+        rows += _database_rows(database)
+    return rows + _replication_rows(report["replication"], instance_path, config)
+
+
+def _database_rows(database: str) -> list[tuple[str, str]]:
+    """The last log, the journal mode, what only this hub holds and the field hubs, read only."""
+    from .hub.progress import only_on_hub
+
+    rows: list[tuple[str, str]] = []
+    conn = sqlite3.connect(database, timeout=5)
+    try:
+        conn.execute("PRAGMA query_only = 1")
+        last = conn.execute("SELECT MAX(received_at) FROM session_logs").fetchone()[0]
+        rows.append(("last log received", last or "never"))
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        rows.append(("journal mode", mode))
+        here = only_on_hub(conn)
+        if here is not None:
+            rows.append(("only on this hub", f"{here} log(s) no upstream has acknowledged"))
+        hubs = conn.execute(
+            "SELECT COUNT(*), COUNT(revoked_at), CASE WHEN SUM(revoked_at IS NULL AND "
+            "last_push_at IS NULL) > 0 THEN 'never' ELSE MIN(CASE WHEN revoked_at IS NULL "
+            "THEN last_push_at END) END FROM hubs"
+        ).fetchone()
+        if hubs[0]:
+            rows.append(
+                (
+                    "field hubs",
+                    f"{hubs[0]} ({hubs[1]} revoked); oldest last push of an active hub: "
+                    f"{hubs[2] or '-'} (toolkit hubs)",
                 )
-        except sqlite3.Error as failure:
-            rows.append(("read error", f"{type(failure).__name__}: {failure}"))
-        finally:
-            conn.close()
-    replica = report["replication"]
+            )
+    except sqlite3.Error as failure:
+        rows.append(("read error", f"{type(failure).__name__}: {failure}"))
+    finally:
+        conn.close()
+    return rows
+
+
+def _replication_rows(replica: dict, instance_path: str, config: dict) -> list[tuple[str, str]]:
+    """Whether replication is set up, its state, where the replica is and how far behind it is."""
     settings = replication_settings(instance_path, config)
     if settings is None:
-        rows.append(
+        return [
             ("replication", "not configured: toolkit init-db --replica URL, then toolkit replicate")
-        )
-    else:
-        from .replication import public_url
+        ]
+    from .replication import public_url
 
-        lag = replica["lag_seconds"]
-        rows.append(("replication", f"{replica['state']}{'' if replica['ok'] else '  (PROBLEM)'}"))
-        rows.append(("replica", public_url(settings.replica)))
-        rows.append(("litestream config", settings.config))
-        rows.append(
-            (
-                "replica lag",
-                "unknown"
-                if lag is None
-                else f"{lag:.1f} s (last confirmed {replica['last_replicated_at']})",
-            )
-        )
-    return rows
+    lag = replica["lag_seconds"]
+    return [
+        ("replication", f"{replica['state']}{'' if replica['ok'] else '  (PROBLEM)'}"),
+        ("replica", public_url(settings.replica)),
+        ("litestream config", settings.config),
+        (
+            "replica lag",
+            "unknown"
+            if lag is None
+            else f"{lag:.1f} s (last confirmed {replica['last_replicated_at']})",
+        ),
+    ]
