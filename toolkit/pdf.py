@@ -56,7 +56,8 @@ def language_css() -> str:
 
     Only regular faces exist: emphasis in print is by size and colour, as on the web.
     """
-    rules = []
+    # Web addresses stay in the source language's font (print.css .url reads --latin).
+    rules = [f':root {{ --latin: "{font_family(SOURCE_LANGUAGE)}"; }}']
     for code, language in LANGUAGES.items():
         rules.append(
             f'@font-face {{ font-family: "{font_family(code)}"; '

@@ -191,7 +191,9 @@ def font_css(static_dir: Path) -> str:
         )
     source = LANGUAGES[SOURCE_LANGUAGE]
     rules.append(
-        f":root {{ --font: {font_stack(source.font)}; --leading: {source.font.line_height}; }}"
+        # --latin: codes, web addresses and links, which stay in the source language's script.
+        f":root {{ --font: {font_stack(source.font)}; --leading: {source.font.line_height}; "
+        f'--latin: "{source.font.family}"; }}'
     )
     for code, language in LANGUAGES.items():
         if code != SOURCE_LANGUAGE:
