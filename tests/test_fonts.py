@@ -42,7 +42,7 @@ def test_fonts_css_is_what_the_table_and_the_subsets_make():
     """build.py wrote fonts.css from this table and these subsets (run it after changing either)."""
     assert (STATIC / CSS_FILE).read_text("utf-8") == font_css(STATIC)
     assert {family: file for family, (file, _) in faces().items()} == {
-        font.family: font.file for font in FONTS.values()
+        font.own_family: font.file for font in FONTS.values()
     }
 
 
@@ -56,7 +56,7 @@ def test_a_face_never_claims_latin_for_a_script_font():
     """Latin beside Devanagari or Nastaliq is drawn by the source language's font, as designed."""
     for font in FONTS.values():
         if font.unicode_range is not None:
-            assert not {ord("a"), ord("A"), ord("1")} & faces()[font.family][1], font.family
+            assert not {ord("a"), ord("A"), ord("1")} & faces()[font.own_family][1], font.own_family
 
 
 class _ShownText(HTMLParser):
@@ -132,7 +132,7 @@ def test_every_character_a_phone_page_shows_is_in_its_languages_fonts(app, lang)
     """Every page a phone keeps offline (guide list, guides, runners, log, enrol, offline)."""
     claimed = {family: held for family, (_file, held) in faces().items()}
     held = {
-        code: set().union(*(claimed[font.family] for font in page_fonts(code)))
+        code: set().union(*(claimed[font.own_family] for font in page_fonts(code)))
         for code in LANGUAGES
     }
     client = app.test_client()

@@ -147,7 +147,10 @@ def test_the_new_font_is_subset_and_declared_from_what_it_holds(programme):
     for item in face.group(1).split(", "):
         start, _, end = item.removeprefix("U+").partition("-")
         assert set(range(int(start, 16), int(end or start, 16) + 1)) <= held, item
-    assert '[lang="bn"] { font-family: "Noto Sans Bengali", "Noto Sans", sans-serif; }' in css
+    assert (
+        '[lang="bn"] { font-family: "Toolkit Noto Sans Bengali", "Toolkit Noto Sans", sans-serif; }'
+        in css
+    )
     assert 'html[lang="bn"] ol { list-style-type: bengali; }' in css
     shown = {char for page in programme.pages.values() for char in BENGALI.findall(page["text"])}
     assert shown and {ord(char) for char in shown} <= held

@@ -27,7 +27,7 @@ from toolkit import create_app, pdf, pdf_cache
 from toolkit.build import pdfs
 from toolkit.content import load_library
 from toolkit.content.parse import parse_guide
-from toolkit.languages import LANGUAGES, ascii_digits, native_digits
+from toolkit.languages import LANGUAGES, OWN_FAMILY_PREFIX, ascii_digits, native_digits
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -195,7 +195,7 @@ def test_language_font_is_embedded_subset_and_the_only_kind(pdf_client, lang, fa
     for url in (f"/{lang}/guides/lw-our-work/handout.pdf", f"/{lang}/booklet.pdf"):
         rows = fonts(fetch_pdf(pdf_client, url))
         names = [row["name"].split("+", 1)[-1] for row in rows]
-        assert f"{pdf.FONT_PREFIX.strip()}-{family}" in names, (url, names)
+        assert f"{OWN_FAMILY_PREFIX.strip()}-{family}" in names, (url, names)
         assert all(row["emb"] == "yes" and row["sub"] == "yes" for row in rows), (url, rows)
         # Every glyph came from the toolkit's own WOFF2 files, never a system font (Kufi, DejaVu).
         assert all(name.startswith("Toolkit-Noto-") for name in names), (url, names)

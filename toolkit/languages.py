@@ -24,6 +24,9 @@ CALENDARS = ("bs", "gregorian")  # Bikram Sambat beside Gregorian | Gregorian on
 Ranges = tuple[tuple[int, int], ...]  # inclusive code point ranges
 
 
+OWN_FAMILY_PREFIX = "Toolkit "
+
+
 @dataclass(frozen=True)
 class Font:
     """One subset web font: what it is made from and which characters it holds (languages.toml)."""
@@ -38,6 +41,16 @@ class Font:
     ranges: Ranges  # what the subset may hold
     script: Ranges  # of those, cut to the characters the toolkit's text uses
     unicode_range: Ranges | None  # what the face claims on the web (cut to the cmap); None: all
+
+    @property
+    def own_family(self) -> str:
+        """The family name pages and PDFs give this subset: never a system font's name.
+
+        A system font of the same name could stand in for the subset in a PDF; and Chromium resolves
+        a generic family for an element's language (the switcher's lang="ur") to a system family name,
+        then takes the page's @font-face of that name, fetching a font the page never uses.
+        """
+        return OWN_FAMILY_PREFIX + self.family
 
 
 @dataclass(frozen=True)

@@ -35,14 +35,13 @@ STATIC_DIR = ROOT / "static"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "pdf"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 PRINT_CSS = "css/print.css"
-FONT_PREFIX = "Toolkit "
 SIZES = {"a4": "A4", "a5": "A5"}
 DEFAULT_SIZE = "a4"
 
 
 def font_family(lang: str) -> str:
     """The print family name for a language's font (never a system font's name)."""
-    return FONT_PREFIX + LANGUAGES[lang].font.family
+    return LANGUAGES[lang].font.own_family
 
 
 def font_stack(lang: str) -> str:

@@ -17,8 +17,8 @@ def test_guide_page_loads_the_language_font(live_server, page, lang):
     page.on("request", lambda request: fetched.append(request.url.split("?")[0]))
     page.goto(f"{live_server.url}/{lang}/guides/lw-our-work")
     page.evaluate("document.fonts.ready")
-    statuses = page.evaluate(FONT_STATUS, LANGUAGES[lang].font.family)
-    assert "loaded" in statuses, f"{LANGUAGES[lang].font.family} did not load: {statuses}"
+    statuses = page.evaluate(FONT_STATUS, LANGUAGES[lang].font.own_family)
+    assert "loaded" in statuses, f"{LANGUAGES[lang].font.own_family} did not load: {statuses}"
     assert page.locator("html").get_attribute("dir") == LANGUAGES[lang].direction
     # What the phone downloads, not document.fonts: the browser process is shared by every test, and
     # a face another test's page used can report "loaded" from its memory without any fetch here.

@@ -171,7 +171,7 @@ def css_ranges(codepoints: Iterable[int]) -> str:
 
 def font_stack(font: Font) -> str:
     """CSS font-family: the script's font, the source language's for Latin beside it, a generic."""
-    families = dict.fromkeys([font.family, LANGUAGES[SOURCE_LANGUAGE].font.family])
+    families = dict.fromkeys([font.own_family, LANGUAGES[SOURCE_LANGUAGE].font.own_family])
     return ", ".join(f'"{family}"' for family in families) + f", {font.generic}"
 
 
@@ -185,7 +185,7 @@ def font_css(static_dir: Path) -> str:
     for font in FONTS.values():
         held = cmap(static_dir / "fonts" / font.file)
         rules.append(
-            f'@font-face {{ font-family: "{font.family}"; '
+            f'@font-face {{ font-family: "{font.own_family}"; '
             f'src: url("../fonts/{font.file}") format("woff2");\n'
             f"  font-display: swap; unicode-range: {css_ranges(face_codepoints(font, held))}; }}"
         )
@@ -193,7 +193,7 @@ def font_css(static_dir: Path) -> str:
     rules.append(
         # --latin: codes, web addresses and links, which stay in the source language's script.
         f":root {{ --font: {font_stack(source.font)}; --leading: {source.font.line_height}; "
-        f'--latin: "{source.font.family}"; }}'
+        f'--latin: "{source.font.own_family}"; }}'
     )
     for code, language in LANGUAGES.items():
         if code != SOURCE_LANGUAGE:
