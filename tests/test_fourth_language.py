@@ -142,7 +142,7 @@ def test_the_new_font_is_subset_and_declared_from_what_it_holds(programme):
     font = programme.work / "static" / "fonts" / "noto-sans-bengali.woff2"
     held = cmap(font)
     css = (programme.work / "static" / "css" / "fonts.css").read_text("utf-8")
-    face = re.search(r'"Noto Sans Bengali"[^}]*unicode-range: ([^;]+);', css)
+    face = re.search(r'"Toolkit Noto Sans Bengali"[^}]*unicode-range: ([^;]+);', css)
     assert face, css
     for item in face.group(1).split(", "):
         start, _, end = item.removeprefix("U+").partition("-")
