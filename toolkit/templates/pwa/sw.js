@@ -80,12 +80,18 @@ async function sha256(buffer) {
 }
 
 /** Store the body as received (already decoded), labelled with its hash so an update can reuse it. */
-async function store(cache, key, response) {
-  const body = await response.arrayBuffer();
+async function store(cache, key, response, body = null) {
+  body = body || (await response.arrayBuffer());
   const headers = new Headers(response.headers);
   for (const name of ["Content-Encoding", "Content-Length", "Vary", "Set-Cookie"]) headers.delete(name);
   headers.set(HASH_HEADER, await sha256(body));
   await cache.put(key, new Response(body, { status: 200, statusText: "OK", headers }));
+}
+
+async function fetchCacheable(url, mode) {
+  const response = await fetch(url, { cache: mode });
+  if (!cacheable(response)) throw new Error(`${url}: ${response.status}`);
+  return response;
 }
 
 /** One precache entry: kept if this cache has it, copied from an older cache if unchanged, else fetched. */
@@ -96,10 +102,17 @@ async function saveEntry(cache, entry, olderCaches) {
     const saved = await older.match(entry.url);
     if (saved && saved.headers.get(HASH_HEADER) === entry.hash) return cache.put(entry.url, saved);
   }
-  // Versioned static URLs never change, so the HTTP cache may answer; anything else is revalidated.
-  const response = await fetch(entry.url, { cache: entry.url.includes("?v=") ? "default" : "no-cache" });
-  if (!cacheable(response)) throw new Error(`${entry.url}: ${response.status}`);
-  await store(cache, entry.url, response);
+  // Versioned static URLs never change, so the HTTP cache may answer.
+  if (entry.url.includes("?v=")) return store(cache, entry.url, await fetchCacheable(entry.url, "default"));
+  // Anything else the page has usually just downloaded (its modules, fonts, the page itself): take the
+  // HTTP cache's copy when it is the manifest's version, which saves a round trip per file on a slow
+  // link; a stale or missing copy is asked of the server again.
+  const kept = await fetch(entry.url, { cache: "only-if-cached", mode: "same-origin" }).catch(() => null);
+  if (kept && cacheable(kept)) {
+    const body = await kept.arrayBuffer();
+    if ((await sha256(body)) === entry.hash) return store(cache, entry.url, kept, body);
+  }
+  await store(cache, entry.url, await fetchCacheable(entry.url, "no-cache"));
 }
 
 /**
