@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 
-from tests.helpers import make_log
-from toolkit import create_app
+from tests.helpers import make_log, new_app
 from toolkit.db import connect, init_db
 from toolkit.enrolment import create_facilitator, issue_code
 from toolkit.hub.upstream import SYNC_PATH, Answer
@@ -18,16 +17,8 @@ CENTRAL = "http://central.test"
 
 
 def app_on(path, **config):
-    init_db(str(path))
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(path),
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            **config,
-        }
-    )
+    """An app on a new, migrated database at `path`, CSRF off (the hub tests post forms directly)."""
+    return new_app(path.parent, DATABASE=str(path), WTF_CSRF_ENABLED=False, **config)
 
 
 def fresh(app, path):

@@ -80,11 +80,11 @@ async function sha256(buffer) {
 }
 
 /** Store the body as received (already decoded), labelled with its hash so an update can reuse it. */
-async function store(cache, key, response, body = null) {
+async function store(cache, key, response, body = null, hash = null) {
   body = body || (await response.arrayBuffer());
   const headers = new Headers(response.headers);
   for (const name of ["Content-Encoding", "Content-Length", "Vary", "Set-Cookie"]) headers.delete(name);
-  headers.set(HASH_HEADER, await sha256(body));
+  headers.set(HASH_HEADER, hash || (await sha256(body)));
   await cache.put(key, new Response(body, { status: 200, statusText: "OK", headers }));
 }
 
@@ -110,7 +110,7 @@ async function saveEntry(cache, entry, olderCaches) {
   const kept = await fetch(entry.url, { cache: "only-if-cached", mode: "same-origin" }).catch(() => null);
   if (kept && cacheable(kept)) {
     const body = await kept.arrayBuffer();
-    if ((await sha256(body)) === entry.hash) return store(cache, entry.url, kept, body);
+    if ((await sha256(body)) === entry.hash) return store(cache, entry.url, kept, body, entry.hash);
   }
   await store(cache, entry.url, await fetchCacheable(entry.url, "no-cache"));
 }
